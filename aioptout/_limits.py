@@ -1,0 +1,18 @@
+"""Limits and character classes, named once (spec §3 and RFC 9309 §2.5)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Bytes of a declaration or robots.txt that are parsed; RFC 9309 §2.5 asks for at least 500 KiB.
+MAX_FILE_BYTES: Final = 500 * 1024
+#: Longest line kept whole, in octets (Google's robots.txt parser uses 2083 × 8).
+MAX_LINE_BYTES: Final = 2083 * 8
+#: Diagnostics of one code reported per input before the rest are summarised.
+MAX_DIAGNOSTICS_PER_CODE: Final = 50
+#: Redirect hops followed for a well-known file (RFC 9309 §2.3.1.2 asks for at least five).
+MAX_REDIRECTS: Final = 5
+#: RFC 9309 product-token characters.
+PRODUCT_TOKEN_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")
+#: How long a fetched robots.txt or declaration may be reused (RFC 9309 §2.4).
+CACHE_SECONDS: Final = 24 * 3600

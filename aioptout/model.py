@@ -1,0 +1,241 @@
+"""The data model shared by every layer: declarations, rules, diagnostics and decisions.
+
+Everything here is a frozen dataclass so that a parsed declaration can be shared between
+threads and cached without defensive copies.  Nothing in this module does I/O or parsing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class Value(str, Enum):
+    """The three-valued outcome of the aipref model (draft-ietf-aipref-vocab §5)."""
+
+    ALLOWED = "allowed"
+    DISALLOWED = "disallowed"
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Severity(str, Enum):
+    """Derived from the BCP 14 keyword a diagnostic enforces: MUST → error, SHOULD → warning."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+class RuleKind(str, Enum):
+    ALLOW = "allow"
+    DISALLOW = "disallow"
+    CONTENT_USAGE = "content-usage"
+    WORK_USAGE = "work-usage"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about an input, positioned like a compiler message.
+
+    Lines and columns are 1-based; columns count Unicode code points of the decoded line.
+    ``end_column`` is exclusive.  ``code`` never changes meaning between releases.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    spec: str
+    hint: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "spec": self.spec,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A ``Field: value`` line as written, before any interpretation."""
+
+    line: int
+    name: str
+    value: str
+    name_column: int
+    value_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An Allow, Disallow, Content-Usage or Work-Usage rule inside a group.
+
+    ``pattern`` is the normalised path pattern (percent-encoding canonicalised) or the
+    normalised work-identifier pattern (``scheme:VALUE`` with an optional trailing ``*``).
+    ``preferences`` maps usage labels to ALLOWED/DISALLOWED for usage rules; labels whose value
+    was not ``y``/``n`` are absent, which means unknown.
+    """
+
+    kind: RuleKind
+    pattern: str
+    line: int
+    raw: str
+    preferences: Mapping[str, Value] = field(default_factory=dict)
+
+    @property
+    def is_usage(self) -> bool:
+        return self.kind in (RuleKind.CONTENT_USAGE, RuleKind.WORK_USAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """User-agent lines and the rules that follow them (RFC 9309 §2.2.1)."""
+
+    agents: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One mechanism's say on one usage, with where it came from."""
+
+    mechanism: str
+    usage: str
+    value: Value
+    reason: str
+    source: str | None = None
+    line: int | None = None
+    raw: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "mechanism": self.mechanism,
+            "usage": self.usage,
+            "value": self.value.value,
+            "reason": self.reason,
+            "source": self.source,
+            "line": self.line,
+            "raw": self.raw,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer to "may ``agent`` use ``target`` for ``usage``?" and why.
+
+    ``line`` and ``rule`` point at the deciding line when one decided; ``statements`` holds
+    every contributing statement when several mechanisms were combined.
+    """
+
+    value: Value
+    usage: str
+    agent: str
+    target: str
+    reason: str
+    line: int | None = None
+    rule: str | None = None
+    mechanism: str = "aioptout"
+    source: str | None = None
+    crawl: Value | None = None
+    statements: tuple[Statement, ...] = ()
+
+    @property
+    def reserved(self) -> bool:
+        return self.value is Value.DISALLOWED
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "value": self.value.value,
+            "usage": self.usage,
+            "agent": self.agent,
+            "target": self.target,
+            "reason": self.reason,
+            "line": self.line,
+            "rule": self.rule,
+            "mechanism": self.mechanism,
+            "source": self.source,
+            "crawl": None if self.crawl is None else self.crawl.value,
+            "statements": [s.to_dict() for s in self.statements],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """A parsed aioptout declaration: fields, groups and every diagnostic found while parsing.
+
+    Parsing is lenient: every parseable line is kept, so a declaration with errors still
+    answers questions.  ``validate`` adds the strict profile's findings on top.
+    """
+
+    version: str | None
+    groups: tuple[Group, ...]
+    records: tuple[Record, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    rightsholder: str | None = None
+    contact: str | None = None
+    licensing: str | None = None
+    legal_basis: str | None = None
+    issued: _dt.datetime | None = None
+    expires: _dt.datetime | None = None
+    sitemaps: tuple[str, ...] = ()
+    source: str | None = None
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    def agents(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for group in self.groups:
+            for agent in group.agents:
+                key = agent.lower()
+                if key not in seen:
+                    seen.add(key)
+                    yield agent
+
+    def evaluate(
+        self,
+        agent: str,
+        target: str,
+        usage: str = "train-ai",
+        *,
+        now: _dt.datetime | None = None,
+    ) -> Decision:
+        """Decide one (agent, target, usage) question by the spec's decision algorithm.
+
+        ``target`` is a URL, an absolute path, or a work identifier such as
+        ``isrc:USUM71703861``; ``usage`` is a usage label or ``crawl``.
+        """
+        from .evaluate import evaluate
+
+        return evaluate(self, agent, target, usage, now=now)
