@@ -1,5 +1,69 @@
-"""aioptout: the aioptout declaration standard, and a reader for every AI opt-out signal."""
+"""aioptout: the aioptout declaration standard, and a reader for every AI opt-out signal.
+
+Parse once, decide many times::
+
+    import aioptout
+    declaration = aioptout.parse(open("aioptout.txt", "rb").read())
+    decision = declaration.evaluate("GPTBot", "https://example.com/song", "train-ai")
+    decision.value, decision.line, decision.reason
+
+``aioptout.validate`` adds the strict profile's checks.  Readers for the other signals live in
+``aioptout.signals``; ``aioptout.decide`` combines them; ``aioptout.Checker`` fetches and caches
+every signal of an origin.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from .model import (
+    Decision,
+    Declaration,
+    Diagnostic,
+    Group,
+    Record,
+    Rule,
+    RuleKind,
+    Severity,
+    Statement,
+    Value,
+)
+from .parse import parse
+from .validate import validate
+
+if TYPE_CHECKING:
+    from .checker import Checker
+    from .decide import decide
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Checker",
+    "Decision",
+    "Declaration",
+    "Diagnostic",
+    "Group",
+    "Record",
+    "Rule",
+    "RuleKind",
+    "Severity",
+    "Statement",
+    "Value",
+    "__version__",
+    "decide",
+    "parse",
+    "validate",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """``Checker`` and ``decide`` load the signal and fetch layers only when used."""
+    if name == "Checker":
+        from .checker import Checker
+
+        return Checker
+    if name == "decide":
+        from .decide import decide
+
+        return decide
+    raise AttributeError(f"module 'aioptout' has no attribute {name!r}")

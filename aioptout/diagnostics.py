@@ -106,101 +106,222 @@ def all_codes() -> dict[str, Code]:
 
 # --- The aioptout standard (spec Appendix A lists the same table) -------------------------
 # §3 Encoding and limits
-NOT_UTF8 = define("AOO101", "MUST", "R-3-1", "Invalid UTF-8 byte sequence",
-                  "save the file as UTF-8; the bytes are kept as escapes and the line is still read")
-CONTROL_CHAR = define("AOO102", "MUST NOT", "R-3-2", "Control character or NUL in a line",
-                      "remove the character; only tab is allowed inside a line")
-BINARY = define("AOO103", "MUST", "R-3-1", "Input is not text",
-                "this looks like a binary file, not a declaration")
-BOM = define("AOO104", "SHOULD NOT", "R-3-3", "File starts with a byte order mark",
-             "readers skip it, but some older robots.txt parsers lose the first line")
-MIXED_EOL = define("AOO105", "SHOULD", "R-3-4", "Mixed line endings",
-                   "use one of LF, CRLF or CR throughout the file")
-TOO_LARGE = define("AOO106", "MUST NOT", "R-3-5", "File exceeds 512000 octets; the rest is ignored",
-                   "move catalogue rules into prefix patterns or split the declaration")
+NOT_UTF8 = define(
+    "AOO101",
+    "MUST",
+    "R-3-1",
+    "Invalid UTF-8 byte sequence",
+    "save the file as UTF-8; the bytes are kept as escapes and the line is still read",
+)
+CONTROL_CHAR = define(
+    "AOO102",
+    "MUST NOT",
+    "R-3-2",
+    "Control character or NUL in a line",
+    "remove the character; only tab is allowed inside a line",
+)
+BINARY = define(
+    "AOO103",
+    "MUST",
+    "R-3-1",
+    "Input is not text",
+    "this looks like a binary file, not a declaration",
+)
+BOM = define(
+    "AOO104",
+    "SHOULD NOT",
+    "R-3-3",
+    "File starts with a byte order mark",
+    "readers skip it, but some older robots.txt parsers lose the first line",
+)
+MIXED_EOL = define(
+    "AOO105",
+    "SHOULD",
+    "R-3-4",
+    "Mixed line endings",
+    "use one of LF, CRLF or CR throughout the file",
+)
+TOO_LARGE = define(
+    "AOO106",
+    "MUST NOT",
+    "R-3-5",
+    "File exceeds 512000 octets; the rest is ignored",
+    "move catalogue rules into prefix patterns or split the declaration",
+)
 LINE_TOO_LONG = define("AOO107", "MUST NOT", "R-3-6", "Line exceeds 16664 octets and was truncated")
 # §4 Syntax
-NOT_A_RECORD = define("AOO201", "MUST", "R-4-1", "Line is not a record, a comment or blank",
-                      "write records as 'Field: value'; the line is ignored")
+NOT_A_RECORD = define(
+    "AOO201",
+    "MUST",
+    "R-4-1",
+    "Line is not a record, a comment or blank",
+    "write records as 'Field: value'; the line is ignored",
+)
 UNKNOWN_FIELD = define("AOO202", "SHOULD NOT", "R-4-3", "Unknown field; the record is ignored")
 MISSPELLED_FIELD = define("AOO203", "SHOULD", "R-4-4", "Misspelled field name accepted")
 EMPTY_VALUE = define("AOO204", "MUST", "R-4-5", "Field needs a value; the record is ignored")
 # §5 Declaration fields
-NO_VERSION = define("AOO301", "MUST", "R-5.1-1", "No AIOptOut-Version line",
-                    "add 'AIOptOut-Version: 1' as the first line")
-DUPLICATE_VERSION = define("AOO302", "MUST", "R-5.1-2",
-                           "AIOptOut-Version appears more than once; the first is used")
-BAD_VERSION = define("AOO303", "MUST", "R-5.1-3", "Unsupported AIOptOut-Version value",
-                     "this specification defines version 1")
-VERSION_NOT_FIRST = define("AOO304", "SHOULD", "R-5.1-4", "AIOptOut-Version is not the first record")
-FIELD_IN_GROUP = define("AOO305", "SHOULD", "R-5-2",
-                        "Declaration field after the first User-agent line",
-                        "declaration fields apply to the whole file; put them before the groups")
-DUPLICATE_FIELD = define("AOO306", "MUST", "R-5-3",
-                         "Declaration field appears more than once; the first is used")
+NO_VERSION = define(
+    "AOO301",
+    "MUST",
+    "R-5.1-1",
+    "No AIOptOut-Version line",
+    "add 'AIOptOut-Version: 1' as the first line",
+)
+DUPLICATE_VERSION = define(
+    "AOO302", "MUST", "R-5.1-2", "AIOptOut-Version appears more than once; the first is used"
+)
+BAD_VERSION = define(
+    "AOO303",
+    "MUST",
+    "R-5.1-3",
+    "Unsupported AIOptOut-Version value",
+    "this specification defines version 1",
+)
+VERSION_NOT_FIRST = define(
+    "AOO304", "SHOULD", "R-5.1-4", "AIOptOut-Version is not the first record"
+)
+FIELD_IN_GROUP = define(
+    "AOO305",
+    "SHOULD",
+    "R-5-2",
+    "Declaration field after the first User-agent line",
+    "declaration fields apply to the whole file; put them before the groups",
+)
+DUPLICATE_FIELD = define(
+    "AOO306", "MUST", "R-5-3", "Declaration field appears more than once; the first is used"
+)
 BAD_CONTACT = define("AOO307", "MUST", "R-5.3-1", "Contact is not a mailto:, https: or http: URI")
 BAD_LICENSING = define("AOO308", "MUST", "R-5.4-1", "Licensing is not an absolute http(s) URL")
-UNKNOWN_LEGAL_BASIS = define("AOO309", "SHOULD", "R-5.5-1", "Unregistered Legal-Basis value",
-                             "use eu-dsm-art4, or an absolute URL describing the basis")
+UNKNOWN_LEGAL_BASIS = define(
+    "AOO309",
+    "SHOULD",
+    "R-5.5-1",
+    "Unregistered Legal-Basis value",
+    "use eu-dsm-art4, or an absolute URL describing the basis",
+)
 BAD_DATE = define("AOO310", "MUST", "R-5.6-1", "Date is not an RFC 3339 date or date-time")
 EXPIRES_BEFORE_ISSUED = define("AOO311", "MUST", "R-5.6-2", "Expires is not later than Issued")
 ISSUED_IN_FUTURE = define("AOO312", "SHOULD NOT", "R-5.6-3", "Issued lies in the future")
-EXPIRED = define("AOO313", "SHOULD", "R-5.6-4",
-                 "Declaration has expired; its usage preferences are unknown",
-                 "publish a renewed declaration with a later Expires date")
+EXPIRED = define(
+    "AOO313",
+    "SHOULD",
+    "R-5.6-4",
+    "Declaration has expired; its usage preferences are unknown",
+    "publish a renewed declaration with a later Expires date",
+)
 # §6 Groups and user agents
-BAD_PRODUCT_TOKEN = define("AOO401", "MUST", "R-6-1", "User-agent value is not a product token",
-                           "use letters, '-' and '_' only; readers keep the leading run of them")
-RULE_OUTSIDE_GROUP = define("AOO402", "MUST", "R-6-2",
-                            "Rule before the first User-agent line is ignored")
+BAD_PRODUCT_TOKEN = define(
+    "AOO401",
+    "MUST",
+    "R-6-1",
+    "User-agent value is not a product token",
+    "use letters, '-' and '_' only; readers keep the leading run of them",
+)
+RULE_OUTSIDE_GROUP = define(
+    "AOO402", "MUST", "R-6-2", "Rule before the first User-agent line is ignored"
+)
 GROUP_WITHOUT_CRAWL_RULE = define(
-    "AOO403", "MUST", "R-6-3", "Group has no Allow or Disallow rule",
-    "add 'Allow: /': robots.txt parsers merge a group without one into the next group")
-AGENT_IN_SEVERAL_GROUPS = define("AOO404", "SHOULD", "R-6-4",
-                                 "Agent is named in more than one group; the groups are merged")
+    "AOO403",
+    "MUST",
+    "R-6-3",
+    "Group has no Allow or Disallow rule",
+    "add 'Allow: /': robots.txt parsers merge a group without one into the next group",
+)
+AGENT_IN_SEVERAL_GROUPS = define(
+    "AOO404", "SHOULD", "R-6-4", "Agent is named in more than one group; the groups are merged"
+)
 NOT_INHERITED = define(
-    "AOO405", "SHOULD", "R-6-5",
+    "AOO405",
+    "SHOULD",
+    "R-6-5",
     "Named group has no usage rules but the * group has; they do not apply to its agents",
-    "repeat the usage rules of the * group in this group")
+    "repeat the usage rules of the * group in this group",
+)
 # §7 Rules and path patterns
-BAD_PATH = define("AOO501", "MUST", "R-7.1-1",
-                  "Path pattern starts with neither '/' nor '*'; the rule is ignored")
+BAD_PATH = define(
+    "AOO501", "MUST", "R-7.1-1", "Path pattern starts with neither '/' nor '*'; the rule is ignored"
+)
 STAR_PATH = define("AOO502", "SHOULD", "R-7.1-2", "Path pattern starts with '*'")
-DOLLAR_INSIDE = define("AOO503", "SHOULD NOT", "R-7.1-3",
-                       "'$' before the end of a pattern matches a literal '$'",
-                       "write %24 for a literal dollar sign")
-WHITESPACE_IN_PATH = define("AOO504", "SHOULD NOT", "R-7.1-4",
-                            "Whitespace inside a path pattern", "write %20 for a space")
-DUPLICATE_RULE = define("AOO505", "SHOULD NOT", "R-7.1-5", "Rule repeats an earlier rule of the group")
-BAD_USAGE_DICT = define("AOO511", "SHOULD", "R-7.2-3",
-                        "Usage preference is not a valid structured-field dictionary; every label is unknown",
-                        "write labels in lower case as label=y or label=n, separated by commas")
+DOLLAR_INSIDE = define(
+    "AOO503",
+    "SHOULD NOT",
+    "R-7.1-3",
+    "'$' before the end of a pattern matches a literal '$'",
+    "write %24 for a literal dollar sign",
+)
+WHITESPACE_IN_PATH = define(
+    "AOO504", "SHOULD NOT", "R-7.1-4", "Whitespace inside a path pattern", "write %20 for a space"
+)
+DUPLICATE_RULE = define(
+    "AOO505", "SHOULD NOT", "R-7.1-5", "Rule repeats an earlier rule of the group"
+)
+BAD_USAGE_DICT = define(
+    "AOO511",
+    "SHOULD",
+    "R-7.2-3",
+    "Usage preference is not a valid structured-field dictionary; every label is unknown",
+    "write labels in lower case as label=y or label=n, separated by commas",
+)
 UNKNOWN_LABEL = define("AOO512", "SHOULD", "R-8-3", "Unknown usage label is ignored")
-RETIRED_LABEL = define("AOO513", "SHOULD", "R-8-4",
-                       "Label from an earlier aipref draft is ignored",
-                       "use train-ai or search")
-BAD_USAGE_VALUE = define("AOO514", "SHOULD", "R-7.2-4",
-                         "Usage value is not the token y or n; the label is unknown")
-CONFLICTING_USAGE = define("AOO515", "SHOULD NOT", "R-7.2-5",
-                           "Usage rules with the same pattern disagree; the most restrictive applies")
-EXTENSION_ONLY = define("AOO516", "SHOULD", "R-8-5",
-                        "Only extension labels: aipref readers see no preference here",
-                        "also state train-ai and search explicitly")
-USAGE_NEVER_APPLIES = define("AOO517", "SHOULD NOT", "R-7.2-6",
-                             "Content-Usage path is disallowed for crawling; the rule never applies")
+RETIRED_LABEL = define(
+    "AOO513",
+    "SHOULD",
+    "R-8-4",
+    "Label from an earlier aipref draft is ignored",
+    "use train-ai or search",
+)
+BAD_USAGE_VALUE = define(
+    "AOO514", "SHOULD", "R-7.2-4", "Usage value is not the token y or n; the label is unknown"
+)
+CONFLICTING_USAGE = define(
+    "AOO515",
+    "SHOULD NOT",
+    "R-7.2-5",
+    "Usage rules with the same pattern disagree; the most restrictive applies",
+)
+EXTENSION_ONLY = define(
+    "AOO516",
+    "SHOULD",
+    "R-8-5",
+    "Only extension labels: aipref readers see no preference here",
+    "also state train-ai and search explicitly",
+)
+USAGE_NEVER_APPLIES = define(
+    "AOO517",
+    "SHOULD NOT",
+    "R-7.2-6",
+    "Content-Usage path is disallowed for crawling; the rule never applies",
+)
 # §7.3 and §9 Work identifiers
-BAD_WORK_RULE = define("AOO601", "MUST", "R-7.3-1",
-                       "Work-Usage needs an identifier pattern and a preference; the rule is ignored")
-UNKNOWN_SCHEME = define("AOO602", "MUST", "R-9-1", "Unknown identifier scheme; the rule is ignored",
-                        "use isrc, iswc, gtin, upc, ean, isni, doi or isbn")
-BAD_IDENTIFIER = define("AOO603", "MUST", "R-9-2",
-                        "Identifier does not match its scheme's syntax; the rule is ignored")
+BAD_WORK_RULE = define(
+    "AOO601",
+    "MUST",
+    "R-7.3-1",
+    "Work-Usage needs an identifier pattern and a preference; the rule is ignored",
+)
+UNKNOWN_SCHEME = define(
+    "AOO602",
+    "MUST",
+    "R-9-1",
+    "Unknown identifier scheme; the rule is ignored",
+    "use isrc, iswc, gtin, upc, ean, isni, doi or isbn",
+)
+BAD_IDENTIFIER = define(
+    "AOO603", "MUST", "R-9-2", "Identifier does not match its scheme's syntax; the rule is ignored"
+)
 BAD_CHECK_DIGIT = define("AOO604", "MUST", "R-9-3", "Identifier check digit is wrong")
-BAD_WILDCARD = define("AOO605", "MUST", "R-9-4",
-                      "'*' may only end an identifier pattern; the rule is ignored")
-BROAD_PREFIX = define("AOO606", "SHOULD", "R-9-5",
-                      "Identifier prefix is shorter than the scheme's registrant prefix")
+BAD_WILDCARD = define(
+    "AOO605", "MUST", "R-9-4", "'*' may only end an identifier pattern; the rule is ignored"
+)
+BROAD_PREFIX = define(
+    "AOO606", "SHOULD", "R-9-5", "Identifier prefix is shorter than the scheme's registrant prefix"
+)
 # §12 Other signals inside a declaration
-FOREIGN_SIGNAL = define("AOO701", "SHOULD", "R-12-1",
-                        "Content-Signal line in a declaration; use Content-Usage",
-                        "Content-Signal search/ai-input/ai-train map to search/ai-input/train-any")
+FOREIGN_SIGNAL = define(
+    "AOO701",
+    "SHOULD",
+    "R-12-1",
+    "Content-Signal line in a declaration; use Content-Usage",
+    "Content-Signal search/ai-input/ai-train map to search/ai-input/train-any",
+)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-class Value(str, Enum):
+class Value(StrEnum):
     """The three-valued outcome of the aipref model (draft-ietf-aipref-vocab §5)."""
 
     ALLOWED = "allowed"
@@ -27,7 +27,7 @@ class Value(str, Enum):
         return self.value
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Derived from the BCP 14 keyword a diagnostic enforces: MUST → error, SHOULD → warning."""
 
     ERROR = "error"
@@ -42,7 +42,7 @@ class Severity(str, Enum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-class RuleKind(str, Enum):
+class RuleKind(StrEnum):
     ALLOW = "allow"
     DISALLOW = "disallow"
     CONTENT_USAGE = "content-usage"
@@ -123,6 +123,8 @@ class Group:
     agents: tuple[str, ...]
     rules: tuple[Rule, ...]
     line: int
+    #: Lines of every Allow/Disallow record, including empty and ignored ones (spec §6.3).
+    crawl_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +211,9 @@ class Declaration:
     expires: _dt.datetime | None = None
     sitemaps: tuple[str, ...] = ()
     source: str | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    mechanism: ClassVar[str] = "aioptout"
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -239,3 +244,9 @@ class Declaration:
         from .evaluate import evaluate
 
         return evaluate(self, agent, target, usage, now=now)
+
+    def statements(self, agent: str, target: str) -> list[Statement]:
+        """Every label this declaration decides for (agent, target): the Signal protocol."""
+        from .evaluate import statements
+
+        return statements(self, agent, target)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -28,12 +28,12 @@ EXIT_CODES_HELP = (
 )
 
 
-class TextJson(str, Enum):
+class TextJson(StrEnum):
     text = "text"
     json = "json"
 
 
-class TextJsonl(str, Enum):
+class TextJsonl(StrEnum):
     text = "text"
     json = "json"
     jsonl = "jsonl"

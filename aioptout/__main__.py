@@ -1,0 +1,5 @@
+"""``python -m aioptout`` runs the command line."""
+
+from aioptout.cli import main
+
+main()

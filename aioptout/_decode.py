@@ -1,0 +1,144 @@
+"""From octets to lines (spec §3): size limit, BOM, UTF-8 with positions, line endings, length.
+
+Invalid UTF-8 is decoded with ``surrogateescape`` so that each bad octet keeps its identity: a
+path containing one still percent-encodes to the octet the server has, and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from . import diagnostics as D
+from ._limits import MAX_DIAGNOSTICS_PER_CODE, MAX_FILE_BYTES, MAX_LINE_BYTES
+from .model import Diagnostic
+
+_BOM: Final = b"\xef\xbb\xbf"
+_EOL: Final = re.compile(r"\r\n|\r|\n")
+_BAD_CHARS: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f\udc80-\udcff]")
+_SNIFF_BYTES: Final = 8192
+_BINARY_CONTROL_RATIO: Final = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    lines: list[str]
+    diagnostics: list[Diagnostic]
+    binary: bool
+    size: int
+
+
+class _Reporter:
+    """Caps diagnostics per code so a hostile file cannot produce millions of them."""
+
+    def __init__(self) -> None:
+        self.out: list[Diagnostic] = []
+        self._counts: dict[str, int] = {}
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        count = self._counts.get(diagnostic.code, 0) + 1
+        self._counts[diagnostic.code] = count
+        if count <= MAX_DIAGNOSTICS_PER_CODE:
+            self.out.append(diagnostic)
+
+    def finish(self) -> list[Diagnostic]:
+        for code, count in self._counts.items():
+            if count > MAX_DIAGNOSTICS_PER_CODE:
+                last = next(d for d in reversed(self.out) if d.code == code)
+                extra = count - MAX_DIAGNOSTICS_PER_CODE
+                self.out.append(
+                    D.get(code).at(
+                        last.line,
+                        last.column,
+                        last.end_column,
+                        message=f"{D.get(code).title} ({extra} more not shown)",
+                    )
+                )
+        return self.out
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" not in head:
+        return False
+    controls = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0A, 0x0D))
+    return controls > len(head) * _BINARY_CONTROL_RATIO
+
+
+def _utf8_prefix(line: str, limit: int) -> str:
+    """The longest prefix of ``line`` whose UTF-8 form fits in ``limit`` octets."""
+    encoded = line.encode("utf-8", "surrogateescape")[:limit]
+    return encoded.decode("utf-8", "ignore") if encoded else ""
+
+
+def _to_bytes(data: bytes | str) -> bytes:
+    if not isinstance(data, str):
+        return bytes(data)
+    try:
+        return data.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # lone surrogates outside the escape range
+        return data.encode("utf-8", "surrogatepass")
+
+
+def decode(data: bytes | str) -> DecodedText:
+    """Octets (or text) to lines, never raising; every repair is reported."""
+    raw = _to_bytes(data)
+    size = len(raw)
+    report = _Reporter()
+    if _looks_binary(raw[:_SNIFF_BYTES]):
+        report.add(D.BINARY.at(1, 1))
+        return DecodedText([], report.finish(), True, size)
+
+    if size > MAX_FILE_BYTES:
+        cut = raw[:MAX_FILE_BYTES]
+        last_eol = max(cut.rfind(b"\n"), cut.rfind(b"\r"))
+        raw = cut[: last_eol + 1] if last_eol >= 0 else b""
+        truncated_at: int | None = len(_EOL.split(raw.decode("utf-8", "surrogateescape")))
+    else:
+        truncated_at = None
+
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+        report.add(D.BOM.at(1, 1))
+
+    try:
+        text = raw.decode("utf-8")
+        clean = True
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "surrogateescape")
+        clean = False
+
+    if "\r" in text:
+        lines = _EOL.split(text)
+        kinds = {m.group() for m in _EOL.finditer(text)}
+        if len(kinds) > 1:
+            first = None
+            for number, match in enumerate(_EOL.finditer(text), start=1):
+                if first is None:
+                    first = match.group()
+                elif match.group() != first:
+                    report.add(D.MIXED_EOL.at(number, len(lines[number - 1]) + 1))
+                    break
+    else:
+        lines = text.split("\n")
+    if lines and lines[-1] == "" and len(lines) > 1:
+        lines.pop()
+
+    for index, line in enumerate(lines):
+        if len(line) * 4 > MAX_LINE_BYTES and len(line.encode("utf-8", "surrogateescape")) > (
+            MAX_LINE_BYTES
+        ):
+            kept = _utf8_prefix(line, MAX_LINE_BYTES)
+            report.add(D.LINE_TOO_LONG.at(index + 1, len(kept) + 1, len(line) + 1))
+            lines[index] = line = kept
+        if (not clean or not line.isprintable()) and (bad := _BAD_CHARS.search(line)):
+            for match in _BAD_CHARS.finditer(line, bad.start()):
+                column = match.start() + 1
+                if "\udc80" <= match.group() <= "\udcff":
+                    report.add(D.NOT_UTF8.at(index + 1, column))
+                else:
+                    report.add(D.CONTROL_CHAR.at(index + 1, column))
+
+    if truncated_at is not None:
+        report.add(D.TOO_LARGE.at(truncated_at, 1))
+    return DecodedText(lines, report.finish(), False, size)
