@@ -1,0 +1,221 @@
+"""RFC 9309 path matching: percent-encoding normalisation and linear-time ``*``/``$`` patterns.
+
+Both robots.txt and the aioptout declaration compare a rule's path pattern with a URL's path the
+same way, so both go through this module.  Paths and patterns are first brought to one
+canonical form (RFC 9309 §2.2.2): every octet outside the URI-safe set is percent-encoded as
+UTF-8 with upper-case hex, escapes of unreserved characters are decoded, every other escape
+stays encoded.  In that form a literal ``*`` or ``$`` is always ``%2A``/``%24``, so the only
+special characters left in a pattern are ``*`` and a final ``$`` (RFC 9309 §2.2.3).
+
+Matching never backtracks: a pattern is split on ``*`` and its pieces are found left to right
+with ``str.find``, which is O(len(path) × len(pattern)) in the worst case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Final
+
+_HEX: Final = "0123456789ABCDEF"
+_HEXDIGITS: Final = frozenset("0123456789abcdefABCDEF")
+#: RFC 3986 §2.3 unreserved characters: their escapes are decoded.
+_UNRESERVED: Final = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+)
+#: Characters kept as written: unreserved, and the reserved characters that may appear in a
+#: path or query.  ``*`` and ``$`` are absent (they become ``%2A``/``%24`` in a path), as are
+#: ``[``/``]`` (only legal in a host) and ``%`` (handled as an escape).
+_SAFE: Final = _UNRESERVED | frozenset("!&'()+,;=:@/?")
+_NEEDS_WORK: Final = re.compile(r"[^A-Za-z0-9\-._~!&'()+,;=:@/?]")
+_PATH_START: Final = re.compile(r"[/?;]")
+
+#: Pattern kinds, fastest first.
+_PREFIX: Final = 0  # no wildcard: startswith
+_EXACT: Final = 1  # only a final "$": equality
+_GLOB: Final = 2  # general case: pieces found left to right
+
+
+def _escape_char(char: str) -> str:
+    try:
+        octets = char.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no decoder produced
+        octets = char.encode("utf-8", "surrogatepass")
+    return "".join(f"%{_HEX[b >> 4]}{_HEX[b & 15]}" for b in octets)
+
+
+def _canonical(text: str, keep: frozenset[str]) -> str:
+    """The slow path of normalisation: one pass over the characters."""
+    out: list[str] = []
+    append = out.append
+    i = 0
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char in _SAFE or char in keep:
+            append(char)
+        elif char == "%" and i + 2 < n and text[i + 1] in _HEXDIGITS and text[i + 2] in _HEXDIGITS:
+            decoded = chr(int(text[i + 1 : i + 3], 16))
+            append(decoded if decoded in _UNRESERVED else "%" + text[i + 1 : i + 3].upper())
+            i += 3
+            continue
+        else:
+            append(_escape_char(char))
+        i += 1
+    return "".join(out)
+
+
+def _extract_path(target: str) -> str:
+    """Path, params and query of a URL, or of a path; the fragment dropped.
+
+    Follows Google's ``GetPathParamsQuery``: an authority is whatever precedes the first
+    ``/``, ``?`` or ``;`` after an optional ``scheme://`` or ``//``.
+    """
+    if target[:1] == "/" and target[1:2] != "/":
+        path = target
+    else:
+        start = 2 if target.startswith("//") else 0
+        early = _PATH_START.search(target, start)
+        scheme_end = target.find("://", start)
+        if scheme_end < 0 or (early is not None and early.start() < scheme_end):
+            scheme_end = start
+        else:
+            scheme_end += 3
+        found = _PATH_START.search(target, scheme_end)
+        if found is None:
+            return "/"
+        hash_pos = target.find("#", start)
+        if 0 <= hash_pos < found.start():
+            return "/"
+        path = target[found.start() :]
+        if path[0] != "/":
+            path = "/" + path
+    hash_pos = path.find("#")
+    if hash_pos >= 0:
+        path = path[:hash_pos]
+    return path or "/"
+
+
+def normalize_path(target: str) -> str:
+    """A URL or path in RFC 9309 comparison form (see the module docstring)."""
+    path = _extract_path(target)
+    if _NEEDS_WORK.search(path) is None:
+        return path
+    return _canonical(path, frozenset())
+
+
+_PATTERN_KEEP: Final = frozenset("*")
+
+
+def normalize_pattern(pattern: str) -> str:
+    """A rule's path pattern in comparison form; ``*`` and a final ``$`` stay special.
+
+    A ``$`` anywhere else matches a literal ``$`` (Google's reading), so it becomes ``%24``.
+    """
+    if _NEEDS_WORK.search(pattern) is None:
+        return pattern
+    if pattern.endswith("$"):
+        return _canonical(pattern[:-1], _PATTERN_KEEP) + "$"
+    return _canonical(pattern, _PATTERN_KEEP)
+
+
+def _match_glob(
+    pieces: tuple[str, ...],
+    anchored: bool,
+    path: str,
+    find: Callable[[str, str, int], int] = str.find,
+) -> bool:
+    """Greedy left-to-right search of the ``*``-separated pieces; never backtracks.
+
+    Taking the leftmost occurrence of each piece is always safe because a ``*`` follows it:
+    an earlier end leaves more room for the rest.  ``find`` is replaceable only so that tests
+    can count the characters scanned.
+    """
+    first = pieces[0]
+    if not path.startswith(first):
+        return False
+    pos = len(first)
+    last = len(pieces) - 1
+    for index in range(1, last):
+        piece = pieces[index]
+        found = find(path, piece, pos)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    tail = pieces[last]
+    if anchored:
+        return len(path) - len(tail) >= pos and path.endswith(tail)
+    return find(path, tail, pos) >= 0
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A normalised path pattern ready to match normalised paths.
+
+    ``length`` counts the octets of ``text``: what RFC 9309 §2.2.2 "most specific match"
+    compares.  Normalised text is ASCII, so characters and octets coincide.
+    """
+
+    text: str
+    length: int
+    _kind: int = field(default=_PREFIX, repr=False, compare=False)
+    _pieces: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    _anchored: bool = field(default=False, repr=False, compare=False)
+
+    def matches(self, path: str) -> bool:
+        """Whether the pattern matches ``path``, which must already be normalised."""
+        kind = self._kind
+        if kind == _PREFIX:
+            return path.startswith(self.text)
+        if kind == _EXACT:
+            return path == self._pieces[0]
+        return _match_glob(self._pieces, self._anchored, path)
+
+
+@lru_cache(maxsize=65536)
+def compile_pattern(text: str) -> Pattern:
+    """Normalise ``text`` and choose the fastest matcher for it; cached."""
+    norm = normalize_pattern(text)
+    anchored = norm.endswith("$")
+    body = norm[:-1] if anchored else norm
+    if "*" not in body:
+        if anchored:
+            return Pattern(norm, len(norm), _EXACT, (body,), True)
+        return Pattern(norm, len(norm), _PREFIX, (body,), False)
+    return Pattern(norm, len(norm), _GLOB, tuple(body.split("*")), anchored)
+
+
+def _matches_positions(pattern: str, path: str, steps: list[int] | None = None) -> bool:
+    """Reference matcher: Google's position-set method over a normalised pattern.
+
+    Keeps the set of path positions reachable after each pattern character; O(len(path) ×
+    len(pattern)) by construction.  ``steps[0]`` is incremented once per position examined.
+    """
+    count = 0
+    pathlen = len(path)
+    positions = [0]
+    last = len(pattern) - 1
+    for index, char in enumerate(pattern):
+        if char == "$" and index == last:
+            if steps is not None:
+                steps[0] += count + 1
+            return positions[-1] == pathlen
+        if char == "*":
+            positions = list(range(positions[0], pathlen + 1))
+            count += len(positions)
+        else:
+            survivors = []
+            for pos in positions:
+                count += 1
+                if pos < pathlen and path[pos] == char:
+                    survivors.append(pos + 1)
+            positions = survivors
+            if not positions:
+                if steps is not None:
+                    steps[0] += count
+                return False
+    if steps is not None:
+        steps[0] += count
+    return True

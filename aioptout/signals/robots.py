@@ -1,0 +1,651 @@
+"""robots.txt (RFC 9309) with Google's leniencies: parse once, decide many times, never raise.
+
+Two readings are offered.  ``"google"`` (the default) follows Google's open-source parser, the
+de-facto reference crawlers are judged against: misspelled and prefix-matched field names, a
+missing colon, ``User-agent: * text`` as the global group, line truncation at 16,663 octets and
+the ``index.html`` Allow rule; every leniency it accepts is reported as a diagnostic.
+``"rfc9309"`` is the RFC read strictly.  docs/robots.md lists every difference, and every place
+where this module deliberately disagrees with Google's library.
+
+Parsing only splits lines and sorts them into groups; path patterns are normalised and sorted
+the first time an agent is asked about, and the result is cached per product token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from .. import diagnostics as _diag
+from .._limits import MAX_DIAGNOSTICS_PER_CODE, MAX_FILE_BYTES, MAX_LINE_BYTES
+from .._match import Pattern, _match_glob, compile_pattern, normalize_path
+from ..model import Diagnostic, Statement, Value
+
+__all__ = [
+    "RobotsGroup",
+    "RobotsLine",
+    "RobotsTxt",
+    "RobotsVerdict",
+    "product_token",
+]
+
+Semantics = Literal["google", "rfc9309"]
+
+# --- Diagnostics ---------------------------------------------------------------------------
+UNKNOWN_FIELD = _diag.define(
+    "ROB101", "NOTE", "RFC 9309 §2.2.4", "Unknown field; crawlers may ignore the line")
+MISSPELLED_FIELD = _diag.define(
+    "ROB102", "SHOULD", "RFC 9309 §2.2 (field names); Google robots.cc kAllowFrequentTypos",
+    "Misspelled or extended field name accepted", "write the field name exactly")
+MISSING_COLON = _diag.define(
+    "ROB103", "SHOULD", "RFC 9309 §2.2 (ABNF); Google robots.cc GetKeyAndValueFrom",
+    "Missing ':' after the field name accepted", "write 'Field: value'; strict parsers drop it")
+BAD_PRODUCT_TOKEN = _diag.define(
+    "ROB104", "MUST", "RFC 9309 §2.2.1", "User-agent value is not a product token",
+    "use only letters, '-' and '_'; readers keep at most the leading run of them")
+RULE_OUTSIDE_GROUP = _diag.define(
+    "ROB105", "MUST", "RFC 9309 §2.2", "Rule before the first User-agent line is ignored",
+    "put a 'User-agent: *' line above it")
+BAD_PATTERN = _diag.define(
+    "ROB106", "MUST", "RFC 9309 §2.2.2", "Path pattern starts with neither '/' nor '*'",
+    "the rule never matches; start the pattern with '/'")
+TOO_LARGE = _diag.define(
+    "ROB107", "SHOULD NOT", "RFC 9309 §2.5", "File exceeds 512000 octets; the rest is ignored")
+LINE_TRUNCATED = _diag.define(
+    "ROB108", "SHOULD NOT", "Google robots.cc kMaxLineLen",
+    "Line exceeds 16663 octets; Google reads only its start")
+BOM = _diag.define(
+    "ROB109", "SHOULD NOT", "RFC 9309 §2.2", "File starts with a byte order mark",
+    "Protego, robotspy and urllib.robotparser then lose the first line")
+RELATIVE_SITEMAP = _diag.define(
+    "ROB110", "SHOULD", "sitemaps.org protocol (Sitemap in robots.txt)",
+    "Sitemap URL is not absolute", "write the full https:// URL")
+BAD_CRAWL_DELAY = _diag.define(
+    "ROB111", "SHOULD", "Crawl-delay (non-standard, Bing/Yandex)",
+    "Crawl-delay is not a non-negative number of seconds; it is ignored")
+NOT_UTF8 = _diag.define(
+    "ROB112", "MUST", "RFC 9309 §2.3", "Invalid UTF-8 byte sequence",
+    "save the file as UTF-8; the bytes are kept as %XX escapes in paths")
+MISGROUPED = _diag.define(
+    "ROB113", "SHOULD", "draft-ietf-aipref-attach §3; RFC 9309 §2.2.1",
+    "Usage line with no Allow/Disallow before the next User-agent line",
+    "add 'Allow: /' to the group: legacy parsers merge it with the next group")
+INDEX_HTML = _diag.define(
+    "ROB114", "NOTE", "Google robots.cc HandleAllow",
+    "Google also allows the directory of an Allow for index.htm(l)")
+STAR_WITH_TEXT = _diag.define(
+    "ROB115", "SHOULD", "RFC 9309 §2.2.1; Google robots.cc HandleUserAgent",
+    "Text after '*' in User-agent accepted as the global group")
+NOT_A_RECORD = _diag.define(
+    "ROB116", "MUST", "RFC 9309 §2.2", "Line is not a 'Field: value' record; it is ignored")
+
+# --- Fields --------------------------------------------------------------------------------
+USER_AGENT: Final = "user-agent"
+ALLOW: Final = "allow"
+DISALLOW: Final = "disallow"
+SITEMAP: Final = "sitemap"
+CRAWL_DELAY: Final = "crawl-delay"
+CONTENT_USAGE: Final = "content-usage"
+CONTENT_SIGNAL: Final = "content-signal"
+
+_KNOWN: Final = frozenset(
+    {USER_AGENT, ALLOW, DISALLOW, SITEMAP, CRAWL_DELAY, CONTENT_USAGE, CONTENT_SIGNAL}
+)
+#: Misspellings Google accepts (robots.cc), as data.
+_TYPOS: Final = {
+    "useragent": USER_AGENT,
+    "user agent": USER_AGENT,
+    "dissallow": DISALLOW,
+    "dissalow": DISALLOW,
+    "disalow": DISALLOW,
+    "diasllow": DISALLOW,
+    "disallaw": DISALLOW,
+    "site-map": SITEMAP,
+}
+#: Google matches field names by prefix, in this order.
+_PREFIXES: Final = (
+    ("user-agent", USER_AGENT),
+    ("useragent", USER_AGENT),
+    ("user agent", USER_AGENT),
+    ("allow", ALLOW),
+    ("disallow", DISALLOW),
+    ("dissallow", DISALLOW),
+    ("dissalow", DISALLOW),
+    ("disalow", DISALLOW),
+    ("diasllow", DISALLOW),
+    ("disallaw", DISALLOW),
+    ("sitemap", SITEMAP),
+    ("site-map", SITEMAP),
+)
+#: Fields that end a run of User-agent lines (RFC 9309 rules, and aipref's Content-Usage).
+_CLOSES_GROUP: Final = frozenset({ALLOW, DISALLOW, CONTENT_USAGE})
+_USAGE_FIELDS: Final = frozenset({CONTENT_USAGE, CONTENT_SIGNAL})
+#: Group fields that mean nothing before the first User-agent line.
+_GROUP_ONLY: Final = frozenset({ALLOW, DISALLOW, CONTENT_USAGE, CONTENT_SIGNAL, CRAWL_DELAY})
+
+#: C isspace() minus the line terminators: what Google strips around keys and values.
+_WS: Final = " \t\v\f"
+_TOKEN: Final = re.compile(r"[A-Za-z_-]*")
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_-]+\Z")
+_DELAY: Final = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)\Z")
+_SURROGATES: Final = re.compile("[\udc80-\udcff]+")
+#: Octets of a line Google keeps: its buffer is MAX_LINE_BYTES including the final NUL.
+_LINE_KEEP: Final = MAX_LINE_BYTES - 1
+_BOM_BYTES: Final = b"\xef\xbb\xbf"
+_ROBOTS_PATH: Final = "/robots.txt"
+#: Distinct agent strings remembered per file; beyond this the product token is recomputed.
+_MAX_CACHED_AGENTS: Final = 1024
+
+
+def product_token(agent: str) -> str:
+    """The product token of a User-agent string: its leading run of ``[A-Za-z_-]``.
+
+    ``"GPTBot/1.1"`` → ``"GPTBot"``.  A full browser-style header yields ``"Mozilla"``; pass the
+    crawler's token, as RFC 9309 §2.2.1 asks crawlers to match by product token.
+    """
+    match = _TOKEN.match(agent.strip(_WS))
+    return match.group() if match else ""
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsLine:
+    """A ``Field: value`` line inside a group.
+
+    ``field`` is the canonical lower-case name after typo mapping, or the lower-cased name as
+    written; ``column`` is the 1-based column of the value.
+    """
+
+    line: int
+    field: str
+    value: str
+    column: int
+    raw_field: str
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsGroup:
+    """User-agent lines and every other line up to the next group (RFC 9309 §2.2.1)."""
+
+    agents: tuple[str, ...]
+    lines: tuple[RobotsLine, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsVerdict:
+    """Allow/disallow for one URL, with the deciding line and pattern when a rule decided."""
+
+    allowed: bool
+    line: int | None
+    pattern: str | None
+    reason: str
+
+
+_NO_RULE: Final = RobotsVerdict(True, None, None, "no rule matches")
+_SELF: Final = RobotsVerdict(True, None, None, "/robots.txt is always allowed (RFC 9309 §2.2.2)")
+
+# One compiled rule: (probe, kind, Pattern, index of its verdict).  The probe is the text a
+# prefix rule starts with, the whole path of an exact rule, or the longest literal piece of a
+# wildcard rule: a C-speed ``in`` test that rejects most wildcard rules without matching.
+_Rule = tuple[str, int, Pattern, int]
+
+
+class _AgentRules:
+    """Merged rules of some groups, most specific first, bucketed by their first two characters.
+
+    Verdicts are built the first time a rule decides, so compiling a large group stays cheap.
+    """
+
+    __slots__ = ("buckets", "specs", "universal", "verdicts")
+
+    def __init__(self, rules: list[_Rule], specs: list[tuple[bool, int, str]]) -> None:
+        self.specs = specs
+        self.verdicts: list[RobotsVerdict | None] = [None] * len(specs)
+        keys = [_bucket_key(rule[2]) for rule in rules]
+        buckets: dict[str, list[_Rule]] = {key: [] for key in keys if key is not None}
+        universal: list[_Rule] = []
+        for key, rule in zip(keys, rules, strict=True):
+            if key is None:
+                universal.append(rule)
+                for bucket in buckets.values():
+                    bucket.append(rule)
+            else:
+                buckets[key].append(rule)
+        self.universal = tuple(universal)
+        self.buckets = {key: tuple(bucket) for key, bucket in buckets.items()}
+
+    def decide(self, path: str) -> RobotsVerdict:
+        rules = self.buckets.get(path[:2], self.universal)
+        for probe, kind, pattern, slot in rules:
+            if kind == 0:
+                if path.startswith(probe):
+                    return self.verdicts[slot] or self._verdict(slot)
+            elif kind == 1:
+                if path == probe:
+                    return self.verdicts[slot] or self._verdict(slot)
+            elif probe in path and _match_glob(pattern._pieces, pattern._anchored, path):
+                return self.verdicts[slot] or self._verdict(slot)
+        return _NO_RULE
+
+    def _verdict(self, slot: int) -> RobotsVerdict:
+        allow, line, text = self.specs[slot]
+        verdict = RobotsVerdict(
+            allow, line, text, f"{'Allow' if allow else 'Disallow'} at line {line} matches"
+        )
+        self.verdicts[slot] = verdict
+        return verdict
+
+
+def _probe(pattern: Pattern) -> str:
+    if pattern._kind == 0:
+        return pattern.text
+    return max(pattern._pieces, key=len)
+
+
+def _bucket_key(pattern: Pattern) -> str | None:
+    """The two leading characters every matching path starts with, if the pattern fixes them."""
+    head = pattern.text[:2]
+    if len(head) < 2 or "*" in head or (head[1] == "$" and len(pattern.text) == 2):
+        return None
+    return head
+
+
+class _Sink:
+    """Collects diagnostics, capping each code at MAX_DIAGNOSTICS_PER_CODE."""
+
+    __slots__ = ("counts", "items")
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+        self.counts: dict[str, int] = {}
+
+    def add(
+        self,
+        code: _diag.Code,
+        line: int,
+        column: int,
+        end_column: int,
+        message: str | None = None,
+    ) -> None:
+        seen = self.counts.get(code.code, 0) + 1
+        self.counts[code.code] = seen
+        if seen <= MAX_DIAGNOSTICS_PER_CODE:
+            self.items.append(code.at(line, column, max(end_column, column + 1), message=message))
+
+    def finish(self) -> tuple[Diagnostic, ...]:
+        for code, seen in self.counts.items():
+            extra = seen - MAX_DIAGNOSTICS_PER_CODE
+            if extra > 0:
+                last = next(d for d in reversed(self.items) if d.code == code)
+                self.items.append(
+                    _diag.get(code).at(
+                        last.line, last.column, last.end_column,
+                        message=f"{extra} more {code} diagnostics not shown",
+                    )
+                )
+        self.items.sort(key=lambda d: (d.line, d.column))
+        return tuple(self.items)
+
+
+def _decode(data: str | bytes) -> tuple[str, int, bool, int, bool]:
+    """Text, columns taken by a leading BOM, truncated?, input size, invalid UTF-8 seen?"""
+    if isinstance(data, str):
+        if data.isascii() and len(data) <= MAX_FILE_BYTES:
+            return data, 0, False, len(data), False
+        data = data.encode("utf-8", "surrogateescape")
+    size = len(data)
+    truncated = size > MAX_FILE_BYTES
+    if truncated:
+        data = data[:MAX_FILE_BYTES]
+    skip = 0
+    while skip < 3 and skip < len(data) and data[skip] == _BOM_BYTES[skip]:
+        skip += 1
+    try:
+        return data[skip:].decode("utf-8"), skip, truncated, size, False
+    except UnicodeDecodeError as exc:
+        if truncated and exc.reason == "unexpected end of data" and exc.end == len(data) - skip:
+            data = data[: skip + exc.start]
+        text = data[skip:].decode("utf-8", "surrogateescape")
+        return text, skip, truncated, size, _SURROGATES.search(text) is not None
+
+
+def _field_of(key: str, google: bool) -> tuple[str, bool]:
+    """Canonical field for a lower-cased key, and whether a leniency was needed."""
+    if key in _KNOWN:
+        return key, False
+    if google:
+        typo = _TYPOS.get(key)
+        if typo is not None:
+            return typo, True
+        for prefix, canonical in _PREFIXES:
+            if key.startswith(prefix):
+                return canonical, True
+    return key, False
+
+
+class RobotsTxt:
+    """A parsed robots.txt: groups, sitemaps, diagnostics, and cached per-agent decisions."""
+
+    mechanism: Final = "robots"
+    __slots__ = (
+        "_agent_cache",
+        "_group_cache",
+        "_group_keys",
+        "diagnostics",
+        "groups",
+        "semantics",
+        "sitemaps",
+        "size",
+        "source",
+        "truncated",
+    )
+
+    def __init__(
+        self,
+        groups: tuple[RobotsGroup, ...],
+        group_keys: tuple[tuple[str, ...], ...],
+        sitemaps: tuple[str, ...],
+        diagnostics: tuple[Diagnostic, ...],
+        *,
+        source: str | None,
+        semantics: str,
+        size: int,
+        truncated: bool,
+    ) -> None:
+        self.groups = groups
+        self._group_keys = group_keys
+        self.sitemaps = sitemaps
+        self.diagnostics = diagnostics
+        self.source = source
+        self.semantics = semantics
+        self.size = size
+        self.truncated = truncated
+        self._agent_cache: dict[str, _AgentRules] = {}
+        self._group_cache: dict[tuple[int, ...], _AgentRules] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"RobotsTxt(source={self.source!r}, groups={len(self.groups)}, "
+            f"semantics={self.semantics!r}, diagnostics={len(self.diagnostics)})"
+        )
+
+    @classmethod
+    def parse(
+        cls,
+        data: str | bytes,
+        *,
+        source: str | None = None,
+        semantics: Semantics = "google",
+    ) -> RobotsTxt:
+        """Parse a robots.txt body; bad input yields diagnostics, never an exception."""
+        if semantics not in ("google", "rfc9309"):
+            raise ValueError(f"unknown semantics {semantics!r}")
+        return _Parser(semantics == "google").run(data, source, semantics)
+
+    # --- Questions -------------------------------------------------------------------------
+    def _key(self, agent: str) -> str:
+        if self.semantics == "google":
+            return product_token(agent).lower()
+        token = agent.strip(_WS)
+        return token.lower() if _IDENTIFIER.match(token) else product_token(token).lower()
+
+    def _indices(self, key: str) -> list[int]:
+        if key:
+            named = [i for i, keys in enumerate(self._group_keys) if key in keys]
+            if named:
+                return named
+        return [i for i, keys in enumerate(self._group_keys) if "*" in keys]
+
+    def matching_groups(self, agent: str) -> tuple[RobotsGroup, ...]:
+        """Every group naming the agent's product token, else every ``*`` group, else none."""
+        return tuple(self.groups[i] for i in self._indices(self._key(agent)))
+
+    def _rules(self, agent: str) -> _AgentRules:
+        cached = self._agent_cache.get(agent)
+        if cached is None:
+            indices = tuple(self._indices(self._key(agent)))
+            cached = self._group_cache.get(indices)
+            if cached is None:
+                cached = self._group_cache[indices] = self._compile(indices)
+            if len(self._agent_cache) < _MAX_CACHED_AGENTS:
+                self._agent_cache[agent] = cached
+        return cached
+
+    def _compile(self, indices: tuple[int, ...]) -> _AgentRules:
+        google = self.semantics == "google"
+        ranked: list[tuple[int, int, int, int, str, int, Pattern]] = []
+        for index in indices:
+            for entry in self.groups[index].lines:
+                field = entry.field
+                if (field != ALLOW and field != DISALLOW) or not entry.value:
+                    continue
+                value = entry.value
+                rank = 0 if field == ALLOW else 1
+                pattern = compile_pattern(value)
+                ranked.append((-pattern.length, rank, entry.line, len(ranked), pattern.text,
+                               pattern._kind, pattern))
+                if rank == 0 and google:
+                    slash = value.rfind("/")
+                    if slash >= 0 and value.startswith("/index.htm", slash):
+                        pattern = compile_pattern(value[: slash + 1] + "$")
+                        ranked.append((-pattern.length, 0, entry.line, len(ranked), pattern.text,
+                                       pattern._kind, pattern))
+        ranked.sort()
+        specs = [(r[1] == 0, r[2], r[4]) for r in ranked]
+        rules = [(_probe(r[6]), r[5], r[6], slot) for slot, r in enumerate(ranked)]
+        return _AgentRules(rules, specs)
+
+    def decide(self, agent: str, url: str) -> RobotsVerdict:
+        """May ``agent`` crawl ``url``?  Longest match wins, Allow wins ties (RFC 9309 §2.2.2)."""
+        path = normalize_path(url)
+        if path == _ROBOTS_PATH:
+            return _SELF
+        return self._rules(agent).decide(path)
+
+    def allowed(self, agent: str, url: str) -> bool:
+        return self.decide(agent, url).allowed
+
+    def crawl_delay(self, agent: str) -> float | None:
+        """The first valid Crawl-delay of the agent's groups, in seconds."""
+        for index in self._indices(self._key(agent)):
+            for entry in self.groups[index].lines:
+                if entry.field == CRAWL_DELAY and _DELAY.match(entry.value):
+                    return float(entry.value)
+        return None
+
+    def mentions(self, token: str) -> bool:
+        """Whether some User-agent line names this product token (case-insensitive)."""
+        key = "*" if token.strip(_WS) == "*" else self._key(token)
+        return bool(key) and any(key in keys for keys in self._group_keys)
+
+    def statements(self, agent: str, target: str) -> list[Statement]:
+        """The crawl permission for a URL or path; work identifiers get no statement."""
+        if not target.startswith("/") and "://" not in target and _WORK_ID.match(target):
+            return []
+        verdict = self.decide(agent, target)
+        raw = None
+        if verdict.line is not None:
+            raw = f"{'Allow' if verdict.allowed else 'Disallow'}: {verdict.pattern}"
+        return [
+            Statement(
+                mechanism="robots",
+                usage="crawl",
+                value=Value.ALLOWED if verdict.allowed else Value.DISALLOWED,
+                reason=verdict.reason,
+                source=self.source,
+                line=verdict.line,
+                raw=raw,
+            )
+        ]
+
+
+_WORK_ID: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?!//)")
+
+
+class _Parser:
+    """The line loop.  One instance per parse; keeps the group being built."""
+
+    def __init__(self, google: bool) -> None:
+        self.google = google
+        self.sink = _Sink()
+        self.groups: list[RobotsGroup] = []
+        self.group_keys: list[tuple[str, ...]] = []
+        self.sitemaps: list[str] = []
+        self.agents: list[str] = []
+        self.keys: list[str] = []
+        self.lines: list[RobotsLine] = []
+        self.start = 0
+        self.closed = False
+        self.crawl_rule_seen = False
+        self.usage_line = 0
+
+    def close(self) -> None:
+        if self.agents:
+            self.groups.append(RobotsGroup(tuple(self.agents), tuple(self.lines), self.start))
+            self.group_keys.append(tuple(self.keys))
+        self.agents, self.keys, self.lines = [], [], []
+        self.closed = False
+
+    def run(self, data: str | bytes, source: str | None, semantics: str) -> RobotsTxt:
+        sink = self.sink
+        text, skipped, truncated, size, invalid = _decode(data)
+        bom = 1 if skipped == len(_BOM_BYTES) else skipped  # columns: U+FEFF, or one per byte
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        if bom:
+            sink.add(BOM, 1, 1, 1 + bom)
+        if truncated:
+            last = len(lines)
+            sink.add(TOO_LARGE, last, 1, len(lines[-1]) + 1 + (bom if last == 1 else 0))
+        if invalid:
+            self._report_invalid_utf8(lines, bom)
+        google = self.google
+        self._loop(lines, bom, google)
+        self.close()
+        return RobotsTxt(
+            tuple(self.groups),
+            tuple(self.group_keys),
+            tuple(self.sitemaps),
+            sink.finish(),
+            source=source,
+            semantics=semantics,
+            size=size,
+            truncated=truncated,
+        )
+
+    def _report_invalid_utf8(self, lines: list[str], bom: int) -> None:
+        for number, line in enumerate(lines, 1):
+            offset = 1 + (bom if number == 1 else 0)
+            for found in _SURROGATES.finditer(line):
+                self.sink.add(NOT_UTF8, number, found.start() + offset, found.end() + offset)
+
+    def _loop(self, lines: Iterable[str], bom: int, google: bool) -> None:
+        sink = self.sink
+        for number, raw in enumerate(lines, 1):
+            if not raw:
+                continue
+            offset = bom if number == 1 else 0  # columns of line 1 count the BOM characters
+            if google and len(raw) > _LINE_KEEP // 4:
+                encoded = raw.encode("utf-8", "surrogateescape")
+                if len(encoded) > _LINE_KEEP:
+                    raw = encoded[:_LINE_KEEP].decode("utf-8", "surrogateescape")
+                    sink.add(LINE_TRUNCATED, number, len(raw) + 1 + offset, len(raw) + 2 + offset)
+            hash_at = raw.find("#")
+            line = raw if hash_at < 0 else raw[:hash_at]
+            colon = line.find(":")
+            if colon >= 0:
+                key_raw = line[:colon].strip(_WS)
+                rest = line[colon + 1 :]
+                value = rest.strip(_WS)
+                value_col = colon + 2 + len(rest) - len(rest.lstrip(_WS)) + offset
+                missing_colon = False
+            else:
+                stripped = line.strip(_WS)
+                if not stripped:
+                    continue
+                parts = stripped.replace("\t", " ").split(" ", 1)
+                lead = len(line) - len(line.lstrip(_WS))
+                if not google or len(parts) != 2 or any(c in parts[1].strip(_WS) for c in " \t"):
+                    end = len(line.rstrip(_WS)) + 1 + offset
+                    sink.add(NOT_A_RECORD, number, lead + 1 + offset, end)
+                    continue
+                key_raw = stripped[: len(parts[0])]
+                value = parts[1].strip(_WS)
+                value_col = line.find(value, lead + len(key_raw)) + 1 + offset
+                missing_colon = True
+            key = key_raw.lower()
+            field, lenient = _field_of(key, google)
+            key_col = len(line) - len(line.lstrip(_WS)) + 1 + offset
+            if lenient:
+                sink.add(MISSPELLED_FIELD, number, key_col, key_col + len(key_raw))
+            if missing_colon:
+                if field not in _KNOWN:
+                    sink.add(NOT_A_RECORD, number, key_col, value_col + len(value))
+                    continue
+                sink.add(MISSING_COLON, number, key_col + len(key_raw), value_col)
+            if field == USER_AGENT:
+                self._user_agent(number, value, value_col)
+            else:
+                self._other(number, field, value, value_col, key_raw, key_col)
+
+    def _user_agent(self, number: int, value: str, column: int) -> None:
+        sink = self.sink
+        if self.usage_line and not self.crawl_rule_seen:
+            sink.add(MISGROUPED, self.usage_line, 1, 2)
+            self.usage_line = 0
+        if self.closed:
+            self.close()
+        if not self.agents:
+            self.start = number
+            self.crawl_rule_seen = False
+            self.usage_line = 0
+        end = column + len(value)
+        if value == "*":
+            key = "*"
+        elif self.google and value[:1] == "*" and value[1:2] in _WS:
+            key = "*"
+            sink.add(STAR_WITH_TEXT, number, column + 1, end)
+        elif _IDENTIFIER.match(value):
+            key = value.lower()
+        else:
+            token = product_token(value) if self.google else ""
+            key = token.lower()
+            sink.add(BAD_PRODUCT_TOKEN, number, column + len(token), end)
+        self.agents.append(value)
+        self.keys.append(key)
+
+    def _other(
+        self, number: int, field: str, value: str, column: int, raw_field: str, key_col: int
+    ) -> None:
+        sink = self.sink
+        in_group = bool(self.agents)
+        end = column + len(value)
+        if field == SITEMAP:
+            self.sitemaps.append(value)
+            if not value.startswith(("http://", "https://", "HTTP://", "HTTPS://")):
+                sink.add(RELATIVE_SITEMAP, number, column, end)
+        elif field not in _KNOWN:
+            sink.add(UNKNOWN_FIELD, number, key_col, key_col + len(raw_field))
+        if not in_group:
+            if field in _GROUP_ONLY:
+                sink.add(RULE_OUTSIDE_GROUP, number, key_col, end)
+            return
+        if field in (ALLOW, DISALLOW):
+            self.crawl_rule_seen = True
+            if value and value[0] != "/" and value[0] != "*":
+                sink.add(BAD_PATTERN, number, column, end)
+            elif self.google and field == ALLOW:
+                slash = value.rfind("/")
+                if slash >= 0 and value.startswith("/index.htm", slash):
+                    sink.add(INDEX_HTML, number, column + slash, end)
+        elif field in _USAGE_FIELDS:
+            if not self.usage_line:
+                self.usage_line = number
+        elif field == CRAWL_DELAY and not _DELAY.match(value):
+            sink.add(BAD_CRAWL_DELAY, number, column, end)
+        self.lines.append(RobotsLine(number, field, value, column, raw_field))
+        if field in _CLOSES_GROUP:
+            self.closed = True
