@@ -1,0 +1,92 @@
+"""``aioptout convert``: a robots.txt, tdmrep.json or ai.txt as an aioptout declaration."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..convert import Conversion, convert
+from ._common import EXIT_CODES_HELP, Exit, TextJson, emit_json, fail, read_local, stderr
+
+_HELP = f"""Convert a robots.txt, tdmrep.json or ai.txt into an aioptout declaration.
+
+The declaration goes to stdout (or --output); everything it cannot carry over exactly is \
+listed on stderr, one line each, with the source line.  With --format json, stdout holds \
+{{"declaration": ..., "losses": [...]}}.  The kind is guessed from the file name, then from \
+the content, unless --kind says it.
+
+\b
+Examples:
+  aioptout convert robots.txt
+  aioptout convert tdmrep.json --output .well-known/aioptout.txt
+  aioptout convert ai.txt --format json
+  curl -s https://example.com/ai.txt | aioptout convert - --kind ai-txt
+
+{EXIT_CODES_HELP} Here: 0 converted without loss, 1 converted with losses, \
+2 bad option, 3 input unreadable or not of the kind.
+"""
+
+
+class KindOption(StrEnum):
+    auto = "auto"
+    robots = "robots"
+    tdmrep = "tdmrep"
+    ai_txt = "ai-txt"
+
+
+def _report(conversion: Conversion, source: str) -> None:
+    console = stderr()
+    for loss in conversion.losses:
+        where = f"{source}:{loss.line}" if loss.line is not None else source
+        console.print(f"{where}: not carried over: {loss.message}", markup=False)
+    for problem in conversion.check:
+        console.print(f"generated declaration line {problem.line}: {problem.code} "
+                      f"{problem.message}", markup=False)
+
+
+def convert_command(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="robots.txt, tdmrep.json or ai.txt; - for stdin.")
+    ],
+    *,
+    kind: Annotated[
+        KindOption, typer.Option("--kind", help="Source format; auto guesses it.")
+    ] = KindOption.auto,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE",
+                     help="Write the declaration here instead of stdout."),
+    ] = None,
+    output_format: Annotated[
+        TextJson, typer.Option("--format", help="text (the declaration) or json.")
+    ] = TextJson.text,
+) -> None:
+    data = read_local(file)
+    source = None if file == "-" else file
+    conversion = convert(data, kind=kind.value, source=source)
+    label = file if file != "-" else "<stdin>"
+    if not conversion.readable:
+        reason = conversion.losses[0].message if conversion.losses else "unreadable"
+        fail(f"{label}: cannot convert as {conversion.kind}: {reason}", Exit.INPUT)
+    if conversion.check:  # convert wrote something its own parser rejects: a bug
+        _report(conversion, label)
+        fail("the generated declaration does not validate; please report this", Exit.INTERNAL)
+    if output is not None:
+        try:
+            output.write_text(conversion.declaration, encoding="utf-8")
+        except OSError as exc:
+            fail(f"{output}: {exc.strerror or exc}", Exit.INPUT)
+    if output_format is TextJson.json:
+        emit_json(conversion.to_dict())
+    elif output is None:
+        typer.echo(conversion.declaration, nl=False)
+    _report(conversion, label)
+    if conversion.losses:
+        raise typer.Exit(int(Exit.FINDINGS))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("convert", help=_HELP)(convert_command)

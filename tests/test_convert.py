@@ -1,0 +1,316 @@
+"""``aioptout convert``: the generated declaration parses, and decides as the source did."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from aioptout._cli.convert import register
+from aioptout.convert import convert, detect_kind, format_preferences, may_overlap
+from aioptout.model import Value
+from aioptout.parse import parse
+from aioptout.signals import aitxt, tdmrep
+
+N = Value.DISALLOWED
+Y = Value.ALLOWED
+
+
+def _corpus() -> Path:
+    override = os.environ.get("AIOPTOUT_CORPUS")
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def _clean(text: str) -> None:
+    declaration = parse(text)
+    assert declaration.errors == (), declaration.errors
+    assert [d.code for d in declaration.diagnostics] == []
+
+
+def _tdmrep_files() -> list[Path]:
+    return sorted(p for p in (_corpus() / "other" / "tdmrep").iterdir()
+                  if not p.name.startswith("INVALID"))
+
+
+TARGETS = ["/", "/a/b.html", "/img/x.jpg", "/img/x.jpg?w=2", "/doc.pdf", "/press/release",
+           "/open/page", "/x.JPG", "/page.html?f=1"]
+
+
+@pytest.mark.parametrize("path", _tdmrep_files(), ids=lambda p: p.name)
+def test_tdmrep_corpus_round_trip(path: Path) -> None:
+    data = path.read_bytes()
+    result = convert(data, source=path.name)
+    assert result.kind == "tdmrep" and result.readable and result.losses == ()
+    _clean(result.declaration)
+    source = tdmrep.parse_file(data)
+    declaration = parse(result.declaration)
+    for target in TARGETS:
+        expected = source.statements("a", target)
+        got = declaration.evaluate("AnyBot", target, "tdm")
+        assert got.value is (expected[0].value if expected else Value.UNKNOWN), target
+        assert declaration.evaluate("AnyBot", target, "train-ai").value is got.value
+
+
+def test_tdmrep_single_policy_becomes_licensing() -> None:
+    result = convert((_corpus() / "other/tdmrep/itcop.tdmrep.json").read_bytes())
+    assert parse(result.declaration).licensing == "https://itcop.org/licence/0pn-mrt-1.0.json"
+    # Core labels are explicit for aipref-only readers (spec §8).
+    assert "Content-Usage: / train-ai=n, search=n, tdm=n" in result.declaration.splitlines()
+
+
+def test_tdmrep_invalid_is_unreadable() -> None:
+    result = convert((_corpus() / "other/tdmrep/INVALID-koji-blog.tdmrep.json").read_bytes())
+    assert not result.readable and result.declaration == ""
+    assert [d.code for d in result.diagnostics][:1] == ["TDM103"]
+
+
+SPEC_EXAMPLE = """[
+  {"location": "/directory-a/", "tdm-reservation": 1},
+  {"location": "/directory-b/html/", "tdm-reservation": 1,
+   "tdm-policy": "https://provider.com/policies/policy.json"},
+  {"location": "/directory-b/images/*.jpg", "tdm-reservation": 0}
+]"""
+
+
+def test_tdmrep_spec_example_same_decisions_and_partial_policy_loss() -> None:
+    result = convert(SPEC_EXAMPLE, kind="tdmrep")
+    _clean(result.declaration)
+    declaration = parse(result.declaration)
+    source = tdmrep.parse_file(SPEC_EXAMPLE)
+    for target in ("/directory-a/x", "/directory-b/html/y", "/directory-b/images/a.jpg",
+                   "/directory-b/other", "/elsewhere"):
+        expected = source.statements("a", target)
+        value = expected[0].value if expected else Value.UNKNOWN
+        assert declaration.evaluate("a", target, "tdm").value is value, target
+    # One policy for two reservations: carried as Licensing, with a loss for the other rule.
+    assert declaration.licensing == "https://provider.com/policies/policy.json"
+    assert [loss.line for loss in result.losses] == [2]
+
+
+def test_tdmrep_order_conflict_is_a_loss() -> None:
+    text = ('[{"location": "/*.jpg", "tdm-reservation": 0},\n'
+            ' {"location": "/img/photos/", "tdm-reservation": 1}]')
+    result = convert(text, kind="tdmrep")
+    _clean(result.declaration)
+    # tdmrep.json: /img/photos/a.jpg → first rule, 0.  Declaration: longest, /img/photos/ → n.
+    assert [loss.line for loss in result.losses] == [2]
+    assert parse(result.declaration).evaluate("a", "/img/photos/a.jpg", "tdm").value is N
+
+
+def test_tdmrep_shadowed_rule_left_out_without_loss() -> None:
+    text = ('[{"location": "/", "tdm-reservation": 1},\n'
+            ' {"location": "/open/", "tdm-reservation": 0}]')
+    result = convert(text, kind="tdmrep")
+    assert result.losses == ()
+    assert "/open/" not in "\n".join(
+        line for line in result.declaration.splitlines() if not line.startswith("#"))
+    assert parse(result.declaration).evaluate("a", "/open/x", "tdm").value is N
+
+
+def test_tdmrep_several_policies_are_losses() -> None:
+    text = ('[{"location": "/a/", "tdm-reservation": 1, "tdm-policy": "https://p/1"},\n'
+            ' {"location": "/b/", "tdm-reservation": 1, "tdm-policy": "https://p/2"}]')
+    result = convert(text, kind="tdmrep")
+    assert parse(result.declaration).licensing is None
+    assert [loss.line for loss in result.losses] == [1, 2]
+
+
+# --- ai.txt -------------------------------------------------------------------------------------
+
+AI_TARGETS = ["/", "/a.jpg", "/r/b.jpg?w=2", "/page.html", "/notes", "/a.jpg.zip", "/X.PNG",
+              "/code/main.py", "/video.mp4"]
+
+
+@pytest.mark.parametrize("name", ["mltshp.com.ai.txt", "hacdias.com.ai.txt", "arne.me.ai.txt",
+                                  "taricorp.net.ai.txt"])
+def test_ai_txt_corpus_same_decisions(name: str) -> None:
+    data = (_corpus() / "other" / "ai.txt" / name).read_bytes()
+    result = convert(data, source=name)
+    assert result.kind == "ai-txt"
+    _clean(result.declaration)
+    source = aitxt.parse(data)
+    declaration = parse(result.declaration)
+    for target in AI_TARGETS:
+        (statement,) = source.statements("a", target)
+        assert declaration.evaluate("a", target, "train-any").value is statement.value, target
+        assert declaration.evaluate("a", target, "train-ai").value is statement.value, target
+        assert declaration.evaluate("a", target, "crawl").value is Y
+
+
+def test_ai_txt_globs_become_anchored_patterns() -> None:
+    result = convert("User-agent: *\nDisallow: *.jpg\nAllow: /\n", kind="ai-txt")
+    lines = result.declaration.splitlines()
+    assert "Content-Usage: /*.jpg$ train-ai=n, train-any=n" in lines
+    assert "Content-Usage: /*.jpg? train-ai=n, train-any=n" in lines
+    assert "Content-Usage: / train-ai=y, train-any=y" in lines
+    # The query-string difference is stated once.
+    assert [loss.line for loss in result.losses] == [None]
+
+
+def test_ai_txt_without_globs_is_lossless_and_tie_keeps_allow() -> None:
+    text = "User-agent: *\nDisallow: /private/\nAllow: /private/\nDisallow: /\n"
+    result = convert(text, kind="ai-txt")
+    assert result.losses == ()
+    declaration = parse(result.declaration)
+    source = aitxt.parse(text)
+    for target in ("/private/x", "/other"):
+        assert (declaration.evaluate("a", target, "train-any").value
+                is source.statements("a", target)[0].value)
+
+
+def test_ai_txt_equal_length_tie_is_a_loss() -> None:
+    # /a/x.svgz matches /a/*.svg (8 octets) and *.svgz ≡ /*.svgz$ (8): ai.txt lets the Allow win,
+    # the declaration the more restrictive rule.
+    text = "User-agent: *\nAllow: /a/*.svg\nDisallow: *.svgz\n"
+    result = convert(text, kind="ai-txt")
+    assert any("equally long" in loss.message for loss in result.losses)
+
+
+# --- robots.txt ---------------------------------------------------------------------------------
+
+
+def test_robots_content_signal_and_sitemap() -> None:
+    path = _corpus() / "other" / "content-signal" / "2025-12_lobste.rs.txt"
+    data = path.read_bytes()
+    result = convert(data, source=path.name)
+    assert result.kind == "robots"
+    _clean(result.declaration)
+    messages = [loss.message for loss in result.losses]
+    assert any(m.startswith("Sitemap ") for m in messages)
+    assert any("crawl-delay" in m for m in messages)
+    declaration = parse(result.declaration)
+    assert declaration.evaluate("googlebot", "/s/abc", "train-ai").value is N
+    assert declaration.evaluate("googlebot", "/s/abc", "search").value is Y
+    assert declaration.evaluate("googlebot", "/search", "crawl").value is N
+    assert declaration.evaluate("GPTBot", "/", "crawl").value is N
+
+
+def test_robots_groups_keep_their_meaning() -> None:
+    text = ("User-agent: GPTBot\nDisallow: /\n\nUser-agent: Google-Extended\nUser-agent: CCBot\n"
+            "Disallow: /\n\nUser-agent: *\nDissallow: /tmp/\nContent-Usage: train-ai=n\n"
+            "Crawl-delay: 5\n\nUser-agent: Applebot\n")
+    result = convert(text, kind="robots")
+    _clean(result.declaration)
+    declaration = parse(result.declaration)
+    assert declaration.evaluate("GPTBot", "/a", "crawl").value is N
+    assert declaration.evaluate("CCBot", "/a", "crawl").value is N
+    assert declaration.evaluate("Other", "/tmp/x", "crawl").value is N
+    assert declaration.evaluate("Other", "/a", "train-ai").value is N
+    assert declaration.evaluate("Applebot", "/tmp/x", "crawl").value is Y
+    assert [loss.line for loss in result.losses] == [11]
+
+
+def test_robots_group_without_crawl_rule() -> None:
+    # Content-Usage ends a group but is no crawl rule; spec R-6-3 needs one in every group.
+    alone = convert("User-agent: Bot\nContent-Usage: train-ai=n\n", kind="robots")
+    _clean(alone.declaration)
+    assert "Allow: /" in alone.declaration.splitlines()
+    # When the agent has a Disallow in another group, "Allow: /" would win the merged tie
+    # (R-10.3-1), so a rule that changes nothing is written instead.
+    text = "User-agent: Bot\nContent-Usage: train-ai=n\n\nUser-agent: Bot\nDisallow: /\n"
+    merged = convert(text, kind="robots")
+    _clean_except(merged.declaration, {"AOO404"})
+    assert "Allow: /robots.txt$" in merged.declaration.splitlines()
+    assert parse(merged.declaration).evaluate("Bot", "/a", "crawl").value is N
+
+
+def _clean_except(text: str, allowed: set[str]) -> None:
+    declaration = parse(text)
+    assert declaration.errors == ()
+    assert {d.code for d in declaration.diagnostics} <= allowed
+
+
+def test_robots_invalid_token_is_a_loss() -> None:
+    result = convert("User-agent: ChatGPT Agent\nDisallow: /\n", kind="robots")
+    _clean(result.declaration)
+    assert "User-agent: ChatGPT" in result.declaration.splitlines()
+    assert [loss.line for loss in result.losses] == [1]
+
+
+def test_binary_is_unreadable() -> None:
+    assert not convert(b"\x89PNG\r\n\x1a\n\x00\x00", kind="robots").readable
+    assert not convert(b"<html>oops</html>", kind="robots").readable
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("x/tdmrep.json", "", "tdmrep"),
+        ("site.ai.txt", "", "ai-txt"),
+        ("robots.txt", "[", "robots"),
+        (None, '  [{"location": "/"}]', "tdmrep"),
+        (None, "# Spawning AI\nUser-agent: *\nDisallow: /\n", "ai-txt"),
+        (None, "User-agent: *\nDisallow: *.jpg\nDisallow: /\n", "ai-txt"),
+        (None, "User-agent: *\nDisallow: /admin/\nDisallow: *.jpg\n", "robots"),
+    ],
+)
+def test_detect_kind(name: str | None, data: str, kind: str) -> None:
+    assert detect_kind(data, name) == kind
+
+
+def test_format_preferences_core_labels_first() -> None:
+    assert format_preferences({"tdm": N}) == "train-ai=n, search=n, tdm=n"
+    assert format_preferences({"ai-input": N, "search": Y}) == "search=y, ai-input=n"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "overlap"),
+    [("/a/", "/a/b", True), ("/a/", "/b/", False), ("/*.jpg$", "/*.png$", False),
+     ("/*.jpg$", "/x/*.jpg$", True), ("/*.jpg?", "/*.png$", True)],
+)
+def test_may_overlap(a: str, b: str, overlap: bool) -> None:
+    assert may_overlap(a, b) is overlap
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    application = typer.Typer()
+    register(application)
+
+    @application.callback()
+    def _root() -> None:
+        """Test root so that 'convert' is a subcommand."""
+
+    return application
+
+
+def test_cli_exit_codes(app: typer.Typer, tmp_path: Path) -> None:
+    runner = CliRunner()
+    clean = runner.invoke(app, ["convert", str(_corpus() / "other/tdmrep/itcop.tdmrep.json")])
+    assert clean.exit_code == 0 and clean.stdout.startswith("AIOptOut-Version: 1\n")
+    lossy = runner.invoke(app, ["convert", str(_corpus() / "other/ai.txt/mltshp.com.ai.txt")])
+    assert lossy.exit_code == 1 and "not carried over" in lossy.stderr
+    bad = runner.invoke(app, ["convert",
+                              str(_corpus() / "other/tdmrep/INVALID-koji-blog.tdmrep.json")])
+    assert bad.exit_code == 3 and bad.stdout == ""
+    assert runner.invoke(app, ["convert", str(tmp_path / "missing.txt")]).exit_code == 3
+    assert runner.invoke(app, ["convert", "x", "--kind", "nope"]).exit_code == 2
+
+
+def test_cli_json_and_output_file(app: typer.Typer, tmp_path: Path) -> None:
+    out = tmp_path / "aioptout.txt"
+    source = _corpus() / "other/content-signal/2025-12_lobste.rs.txt"
+    result = CliRunner().invoke(app, ["convert", str(source), "--kind", "robots",
+                                      "--format", "json", "--output", str(out)])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["declaration"] == out.read_text(encoding="utf-8")
+    assert document["kind"] == "robots" and document["schema_version"] == 1
+    assert all(set(loss) == {"line", "message"} for loss in document["losses"])
+
+
+def test_cli_stdin(app: typer.Typer) -> None:
+    result = CliRunner().invoke(app, ["convert", "-", "--kind", "ai-txt"],
+                                input="User-agent: *\nDisallow: /\n")
+    assert result.exit_code == 0
+    assert "Content-Usage: / train-ai=n, train-any=n" in result.stdout
