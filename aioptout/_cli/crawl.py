@@ -1,0 +1,244 @@
+"""``aioptout crawl``, ``aioptout catalogue`` and ``aioptout fixtures serve``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from . import _common as C
+
+_MANY_SITES = 5
+
+
+class TextJsonlFormat(StrEnum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+def _pins(lines: list[str]) -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in lines:
+        host, sep1, rest = line.partition(":")
+        port, sep2, address = rest.partition(":")
+        if not (sep1 and sep2 and host and port.isdigit() and address):
+            C.fail(f"--resolve {line!r} is not HOST:PORT:ADDRESS", C.Exit.USAGE)
+        pins[f"{host}:{port}"] = address.strip("[]")
+    return pins
+
+
+def _fetcher(allow_private: bool, resolve: list[str], timeout: float, user_agent: str | None,
+             delay: float) -> Any:
+    from ..fetch import DEFAULT_USER_AGENT, Fetcher
+
+    return Fetcher(user_agent=user_agent or DEFAULT_USER_AGENT, allow_private=allow_private,
+                   resolve=_pins(resolve), total_timeout=timeout,
+                   timeout=(min(5.0, timeout), min(10.0, timeout)), politeness_delay=delay)
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Any]:
+    if total <= _MANY_SITES:
+        yield None
+        return
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                  console=C.stderr(), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda _report: progress.advance(task)
+
+
+_COLOUR = {"allowed": "green", "disallowed": "red", "unknown": "yellow",
+           "present": "green", "unavailable": "yellow", "unreachable": "red"}
+
+
+def _print_site(report: Any) -> None:
+    out = C.stdout()
+    crawl = report.crawl.value
+    out.print(f"[bold]{report.site}[/bold]  agent {report.agent}  crawl "
+              f"[{_COLOUR[crawl]}]{crawl}[/]  compliant {'yes' if report.compliant else 'no'}")
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for column in ("mechanism", "outcome", "status", "errors", "warnings", "url / note"):
+        table.add_column(column)
+    for signal in report.signals:
+        note = signal.url if signal.error is None else f"{signal.url} ({signal.error})"
+        table.add_row(signal.mechanism, f"[{_COLOUR[signal.outcome]}]{signal.outcome}[/]",
+                      "-" if signal.status is None else str(signal.status),
+                      str(len(signal.errors)), str(len(signal.warnings)), note)
+    out.print(table)
+    usage = "  ".join(f"{label} [{_COLOUR[value.value]}]{value.value}[/]"
+                      for label, value in report.usage.items())
+    out.print(f"  usage: {usage}\n")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "crawl",
+        help=(
+            "Fetch every AI opt-out signal of each SITE and report what it means for an agent: "
+            "the aioptout declaration, robots.txt, tdmrep.json, ai.txt, and the home page's "
+            "headers and metas.  Fetching follows RFC 9309 (5 redirects, 500 KiB, 4xx = allow "
+            "all, 5xx/429/timeouts = disallow all) and refuses private addresses unless "
+            "--allow-private.  JSON output is an array of records described by "
+            "spec/crawl.schema.json; jsonl prints one record per line.\n\n"
+            "Examples:\n\n  aioptout crawl example.com --agent GPTBot\n\n"
+            "  aioptout crawl http://declared.test:8080 --resolve declared.test:8080:127.0.0.1 "
+            "--format json\n\n" + C.EXIT_CODES_HELP + " Here 3 means no site could be reached."
+        ),
+    )
+    def crawl_command(
+        sites: Annotated[list[str], typer.Argument(help="Site names or origins (https assumed).")],
+        agent: Annotated[str, typer.Option(help="Agent the verdicts are for: a product token.")
+                         ] = "*",
+        output_format: Annotated[C.TextJsonl, typer.Option(
+            "--format", help="text, json (one array) or jsonl (one record per line).")
+        ] = C.TextJsonl.text,
+        allow_private: Annotated[bool, typer.Option(
+            "--allow-private", help="Allow private, loopback and link-local addresses.")] = False,
+        resolve: Annotated[list[str] | None, typer.Option(
+            help="Pin HOST:PORT to ADDRESS like curl --resolve (repeatable).")] = None,
+        timeout: Annotated[float, typer.Option(help="Seconds one fetch may take in all.")] = 30.0,
+        user_agent: Annotated[str | None, typer.Option(
+            help="User-Agent header to send (default names aioptout and its URL).")] = None,
+        jobs: Annotated[int, typer.Option(help="Sites checked at the same time.")] = 8,
+        delay: Annotated[float, typer.Option(
+            help="Minimum seconds between two requests to one host.")] = 0.5,
+    ) -> None:
+        from ..crawl import check_sites
+
+        fetcher = _fetcher(allow_private, resolve or [], timeout, user_agent, delay)
+        reports = []
+        with _progress(len(sites), "checking sites") as tick:
+            for report in check_sites(sites, agent=agent, fetcher=fetcher, jobs=jobs,
+                                      on_done=tick):
+                reports.append(report)
+                if output_format is C.TextJsonl.jsonl:
+                    C.emit_jsonl(report.to_dict())
+        if output_format is C.TextJsonl.json:
+            C.emit_json([r.to_dict() for r in reports])
+        elif output_format is C.TextJsonl.text:
+            for report in reports:
+                _print_site(report)
+        reached = [r for r in reports
+                   if any(s.outcome != "unreachable" for s in r.signals[:4])]
+        if not reached:
+            raise typer.Exit(int(C.Exit.INPUT))
+
+    @app.command(
+        "catalogue",
+        help=(
+            "Check every item of a catalogue: SOURCE is a sitemap or sitemap index URL (.xml or "
+            ".xml.gz) or a CSV/JSONL file with a url column and/or identifier columns (isrc, "
+            "iswc, upc, ean, gtin, isbn, doi, or id as scheme:value).  Each item combines the "
+            "page's headers and metas, the site's rules and the declaration's Work-Usage rules "
+            "for the identifiers in the page's JSON-LD; conflicts between levels are listed.  "
+            "Output: one JSONL record per item (--format jsonl) or a table; the summary goes to "
+            "stderr.\n\nExamples:\n\n  aioptout catalogue https://label.example/sitemap.xml "
+            "--agent GPTBot\n\n  aioptout catalogue tracks.csv --origin https://label.example "
+            "--format jsonl\n\n" + C.EXIT_CODES_HELP + " Here 1 means some item is reserved."
+        ),
+    )
+    def catalogue_command(
+        source: Annotated[str, typer.Argument(help="Sitemap URL, or a CSV/JSONL file.")],
+        agent: Annotated[str, typer.Option(help="Agent the verdicts are for.")] = "*",
+        usage: Annotated[str, typer.Option(help="Usage label to decide.")] = "train-ai",
+        output_format: Annotated[TextJsonlFormat, typer.Option(
+            "--format", help="text or jsonl.")] = TextJsonlFormat.text,
+        origin: Annotated[str | None, typer.Option(
+            help="Site whose declaration answers identifier-only items.")] = None,
+        allow_private: Annotated[bool, typer.Option(
+            "--allow-private", help="Allow private, loopback and link-local addresses.")] = False,
+        resolve: Annotated[list[str] | None, typer.Option(
+            help="Pin HOST:PORT to ADDRESS like curl --resolve (repeatable).")] = None,
+        timeout: Annotated[float, typer.Option(help="Seconds one fetch may take in all.")] = 30.0,
+        jobs: Annotated[int, typer.Option(help="Items checked at the same time.")] = 8,
+        delay: Annotated[float, typer.Option(
+            help="Minimum seconds between two requests to one host.")] = 0.5,
+    ) -> None:
+        from ..catalogue import check_items, items_from_file, items_from_sitemap, summarise
+        from ..usage import is_label
+
+        if not is_label(usage):
+            C.fail(f"--usage {usage!r} is not a usage label", C.Exit.USAGE)
+        fetcher = _fetcher(allow_private, resolve or [], timeout, None, delay)
+        problems: list[Any] = []
+        if C.is_url(source):
+            items = list(items_from_sitemap(source, fetcher, problems))
+            if not items and problems:
+                for problem in problems:
+                    C.stderr().print(f"{source}: {problem.code} {problem.message}")
+                raise typer.Exit(int(C.Exit.INPUT))
+        else:
+            if not Path(source).is_file():
+                C.fail(f"{source}: no such file")
+            items = list(items_from_file(source, problems))
+        reports = []
+        with _progress(len(items), "checking items") as tick:
+            for report in check_items(items, agent=agent, usage=usage, fetcher=fetcher,
+                                      origin=origin, jobs=jobs, on_done=tick):
+                reports.append(report)
+                if output_format is TextJsonlFormat.jsonl:
+                    C.emit_jsonl(report.to_dict())
+        if output_format is TextJsonlFormat.text:
+            table = Table(show_edge=False, box=None)
+            for column in ("item", "identifiers", usage, "site", "page", "catalogue",
+                           "conflicts"):
+                table.add_column(column)
+            for r in reports:
+                table.add_row(r.item.url or "-", " ".join(r.identifiers),
+                              f"[{_COLOUR[r.value.value]}]{r.value.value}[/]",
+                              *(r.levels[k].value if k in r.levels else "-"
+                                for k in ("site", "page", "catalogue")),
+                              "; ".join(r.conflicts))
+            C.stdout().print(table)
+        counts = summarise(reports)
+        err = C.stderr()
+        for problem in problems:
+            err.print(f"{problem.code} line {problem.line}: {problem.message}")
+        err.print("  ".join(f"{k}: {v}" for k, v in counts.items()))
+        if counts["disallowed"]:
+            raise typer.Exit(int(C.Exit.FINDINGS))
+
+    fixtures = typer.Typer(help="The loopback fixture web used by the demo and the tests.")
+
+    @fixtures.command(
+        "serve",
+        help=(
+            "Serve the fixture web (dozens of *.test sites with real signals and real faults) "
+            "on 127.0.0.1 until Ctrl-C.  Prints one curl-style --resolve line per site, then the "
+            "site list.\n\nExample:\n\n  aioptout fixtures serve --port 8080\n\n"
+            "  curl --resolve declared.test:8080:127.0.0.1 "
+            "http://declared.test:8080/.well-known/aioptout.txt\n\n" + C.EXIT_CODES_HELP
+        ),
+    )
+    def serve_command(
+        port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 0,
+        latency_ms: Annotated[int, typer.Option(help="Delay added to every response.")] = 0,
+        synthetic: Annotated[int, typer.Option(
+            help="Also serve site0001.test … siteNNNN.test.")] = 0,
+    ) -> None:
+        from ..fixtureweb import FixtureWeb
+
+        web = FixtureWeb(port=port, latency_ms=latency_ms, synthetic=synthetic)
+        try:
+            web.start()
+        except OSError as exc:
+            C.fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}")
+        out = C.stdout()
+        for line in web.resolve_lines():
+            out.print(f"--resolve {line}")
+        out.print()
+        for name in web.sites:
+            out.print(f"{web.url(name)}  {web.about(name)}")
+        C.stderr().print(f"serving {len(web.sites)} sites on 127.0.0.1:{web.port}; Ctrl-C stops")
+        try:
+            web.serve_forever()
+        except KeyboardInterrupt:
+            web.stop()
+
+    app.add_typer(fixtures, name="fixtures")

@@ -1,0 +1,300 @@
+"""Check sites: fetch every signal an origin publishes and say what it means for one agent.
+
+One :class:`SiteReport` per origin, built from the well-known files (the aioptout declaration,
+robots.txt, ai.txt, tdmrep.json) and the home page's headers and HTML metas.  Its JSON form is
+the contract of ``aioptout crawl --format json`` (``spec/crawl.schema.json``); the report also
+keeps the parsed objects so the survey engine can ask further questions without re-parsing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Final, cast
+from urllib.parse import urlsplit
+
+from . import usage as U
+from .decide import Signal, decide
+from .fetch import Fetcher, FetchResult, normalise_url
+from .model import Decision, Declaration, Diagnostic, Severity, Value
+from .parse import parse as parse_declaration
+from .signals import aipref, aitxt, contentsignal, robotsmeta, tdmrep
+from .signals.robots import RobotsTxt
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SignalRecord",
+    "SiteReport",
+    "check_site",
+    "check_sites",
+    "site_origin",
+]
+
+SCHEMA_VERSION: Final = 1
+DEFAULT_JOBS: Final = 8
+DECLARATION_PATH: Final = "/.well-known/aioptout.txt"
+ROBOTS_PATH: Final = "/robots.txt"
+AI_TXT_PATH: Final = "/ai.txt"
+TDMREP_PATH: Final = "/.well-known/tdmrep.json"
+_UNREACHABLE_ROBOTS: Final = "User-agent: *\nDisallow: /\n"
+_SIGNAL_HEADERS: Final = ("content-usage", "content-signal", "tdm-reservation", "tdm-policy")
+_UTF8: Final = ("utf-8", "utf-8-sig")
+
+
+@dataclass(frozen=True, slots=True)
+class SignalRecord:
+    """One mechanism's presence on a site: where it was looked for and what was found."""
+
+    mechanism: str
+    url: str
+    status: int | None
+    outcome: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    error: str | None = None
+    redirects: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "mechanism": self.mechanism,
+            "url": self.url,
+            "status": self.status,
+            "outcome": self.outcome,
+            "errors": [d.to_dict() for d in self.errors],
+            "warnings": [d.to_dict() for d in self.warnings],
+            "error": self.error,
+            "redirects": list(self.redirects),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SiteReport:
+    """What one origin publishes and what it means for ``agent`` at the site's root."""
+
+    site: str
+    agent: str
+    signals: tuple[SignalRecord, ...]
+    crawl: Value
+    usage: Mapping[str, Value]
+    compliant: bool
+    decisions: Mapping[str, Decision] = field(default_factory=dict)
+    declaration: Declaration | None = None
+    robots: RobotsTxt | None = None
+    robots_outcome: str = "unavailable"
+    ai_txt: aitxt.AiTxt | None = None
+    tdmrep: tdmrep.TdmRepFile | None = None
+    page_signals: tuple[Signal, ...] = ()
+    fetches: Mapping[str, FetchResult] = field(default_factory=dict)
+    checked_at: float = 0.0
+    elapsed: float = 0.0
+
+    def site_signals(self) -> list[Signal | Declaration]:
+        """The signals that speak for every URL of the site (not the home page's own)."""
+        out: list[Signal | Declaration] = []
+        if self.declaration is not None:
+            out.append(self.declaration)
+        robots = self.robots
+        if robots is None and self.robots_outcome == "unreachable":
+            source = self.site + ROBOTS_PATH
+            robots = RobotsTxt.parse(_UNREACHABLE_ROBOTS, source=source)
+        if robots is not None:
+            out.append(cast(Signal, robots))
+            out.append(aipref.from_robots(robots))
+            out.append(contentsignal.from_robots(robots))
+        if self.tdmrep is not None:
+            out.append(cast(Signal, self.tdmrep))
+        if self.ai_txt is not None:
+            out.append(cast(Signal, self.ai_txt))
+        return out
+
+    def decide(self, target: str, usage: str, agent: str | None = None) -> Decision:
+        """A decision for any URL of this site or work identifier, from site-level signals."""
+        return decide(self.site_signals(), agent or self.agent, target, usage)
+
+    def to_dict(self) -> dict[str, object]:
+        declaration = self.declaration
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "site": self.site,
+            "agent": self.agent,
+            "signals": [s.to_dict() for s in self.signals],
+            "crawl": self.crawl.value,
+            "usage": {label: value.value for label, value in self.usage.items()},
+            "compliant": self.compliant,
+            "declaration": None if declaration is None else {
+                "version": declaration.version,
+                "rightsholder": declaration.rightsholder,
+                "contact": declaration.contact,
+                "licensing": declaration.licensing,
+                "legal_basis": declaration.legal_basis,
+                "expires": None if declaration.expires is None else declaration.expires.isoformat(),
+            },
+            "reasons": {label: d.reason for label, d in self.decisions.items()},
+            "checked_at": round(self.checked_at, 3),
+            "elapsed": round(self.elapsed, 3),
+        }
+
+
+def site_origin(site: str) -> str | None:
+    """``scheme://host[:port]`` of a site given as a name or URL; https when none is given."""
+    text = site.strip()
+    if "://" not in text:
+        text = "https://" + text
+    url = normalise_url(text)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _file_record(mechanism: str, result: FetchResult, parsed: tuple[Diagnostic, ...] = ()
+                 ) -> SignalRecord:
+    return SignalRecord(mechanism, result.url, result.status, result.outcome,
+                        result.diagnostics + parsed, result.error, result.redirects)
+
+
+def _data(result: FetchResult) -> bytes | str:
+    """Bytes when they are UTF-8 (parsers report encoding problems with positions), else the
+    text bridged from the charset found (RFC 9309 §2.3 allows bridging)."""
+    return result.body if (result.charset or "utf-8") in _UTF8 else result.text
+
+
+def check_site(site: str, *, agent: str = "*", fetcher: Fetcher | None = None) -> SiteReport:
+    """Fetch and read every signal of ``site``; never raises for what the site serves."""
+    started = time.monotonic()
+    fetcher = fetcher or Fetcher()
+    origin = site_origin(site)
+    if origin is None:
+        record = SignalRecord("robots", site, None, "unreachable", error="not a site or URL")
+        return SiteReport(site, agent, (record,), Value.DISALLOWED,
+                          {label: Value.UNKNOWN for label in U.LABELS}, False,
+                          checked_at=time.time())
+    fetches: dict[str, FetchResult] = {}
+    records: list[SignalRecord] = []
+
+    got = fetches["aioptout"] = fetcher.fetch(origin + DECLARATION_PATH)
+    declaration = None
+    if got.outcome == "present":
+        declaration = parse_declaration(got.body, source=got.url)
+        records.append(_file_record("aioptout", got, declaration.diagnostics))
+    else:
+        records.append(_file_record("aioptout", got))
+
+    got = fetches["robots"] = fetcher.fetch(origin + ROBOTS_PATH)
+    robots = None
+    if got.outcome == "present":
+        robots = RobotsTxt.parse(_data(got), source=got.url)
+        records.append(_file_record("robots", got, robots.diagnostics))
+    else:
+        records.append(_file_record("robots", got))
+
+    got = fetches["tdmrep"] = fetcher.fetch(origin + TDMREP_PATH)
+    tdm_file = None
+    if got.outcome == "present":
+        tdm_file = tdmrep.parse_file(got.body, source=got.url)
+        records.append(_file_record("tdmrep", got, tdm_file.diagnostics))
+    else:
+        records.append(_file_record("tdmrep", got))
+
+    got = fetches["ai-txt"] = fetcher.fetch(origin + AI_TXT_PATH)
+    ai = None
+    if got.outcome == "present":
+        ai = aitxt.parse(_data(got), source=got.url)
+        records.append(_file_record("ai-txt", got, ai.diagnostics))
+    else:
+        records.append(_file_record("ai-txt", got))
+
+    home = fetches["home"] = fetcher.fetch(origin + "/")
+    page_signals, header_record, meta_record = _page_signals(home, agent)
+    records.extend((header_record, meta_record))
+
+    report = SiteReport(
+        site=origin, agent=agent, signals=tuple(records), crawl=Value.UNKNOWN, usage={},
+        compliant=declaration is not None and not declaration.errors,
+        declaration=declaration, robots=robots, robots_outcome=fetches["robots"].outcome,
+        ai_txt=ai, tdmrep=tdm_file, page_signals=tuple(page_signals), fetches=fetches)
+    root = origin + "/"
+    signals: list[Signal | Declaration] = [*report.site_signals(), *page_signals]
+    decisions = {label: decide(signals, agent, root, label) for label in U.LABELS}
+    crawl = _crawl(report, agent, root)
+    return SiteReport(
+        site=origin, agent=agent, signals=report.signals, crawl=crawl,
+        usage={label: d.value for label, d in decisions.items()}, compliant=report.compliant,
+        decisions=decisions, declaration=declaration, robots=robots,
+        robots_outcome=report.robots_outcome, ai_txt=ai, tdmrep=tdm_file,
+        page_signals=report.page_signals, fetches=fetches, checked_at=time.time(),
+        elapsed=time.monotonic() - started)
+
+
+def _crawl(report: SiteReport, agent: str, root: str) -> Value:
+    """RFC 9309 §2.3.1: present → the rules; unavailable → allowed; unreachable → disallowed."""
+    if report.robots_outcome == "unreachable":
+        return Value.DISALLOWED
+    if report.robots is None:
+        return Value.ALLOWED
+    return Value.ALLOWED if report.robots.decide(agent, root).allowed else Value.DISALLOWED
+
+
+def _page_signals(home: FetchResult, agent: str
+                  ) -> tuple[list[Signal], SignalRecord, SignalRecord]:
+    """The home page's header and meta signals, and one record for each kind."""
+    if home.outcome != "present":
+        why = home.error or "home page not fetched"
+        return ([], SignalRecord("http-header", home.url, home.status, "unavailable", error=why),
+                SignalRecord("html-meta", home.url, home.status, "unavailable", error=why))
+    url = home.final_url
+    headers = home.headers
+    header_signals: list[Any] = [
+        aipref.from_headers(headers, source=url),
+        contentsignal.from_headers(headers, source=url),
+        robotsmeta.from_headers(headers, source=url),
+    ]
+    tdm_header = tdmrep.from_headers(headers, source=url)
+    html = home.text if "html" in home.content_type or not home.content_type else ""
+    meta_robots = robotsmeta.from_html(html, source=url)
+    tdm_meta = tdmrep.from_html(html, source=url)
+    tdm_layers = tdmrep.layer(tdm_header, tdm_meta, source=url)
+    header_present = any(name.lower() in _SIGNAL_HEADERS for name in headers) or bool(
+        header_signals[2].statements(agent, url))
+    meta_present = (tdm_meta.reservation is not None or tdm_meta.policy is not None
+                    or bool(meta_robots.statements(agent, url)))
+    header_diags = tuple(d for s in (*header_signals, tdm_header) for d in s.diagnostics)
+    meta_diags = tuple(meta_robots.diagnostics) + tuple(tdm_meta.diagnostics)
+    header_record = SignalRecord("http-header", url, home.status,
+                                 "present" if header_present else "unavailable", header_diags)
+    meta_record = SignalRecord("html-meta", url, home.status,
+                               "present" if meta_present else "unavailable", meta_diags)
+    return [*header_signals, meta_robots, tdm_layers], header_record, meta_record
+
+
+def check_sites(
+    sites: Iterable[str],
+    *,
+    agent: str = "*",
+    fetcher: Fetcher | None = None,
+    jobs: int = DEFAULT_JOBS,
+    on_done: Callable[[SiteReport], None] | None = None,
+) -> Iterator[SiteReport]:
+    """Check many sites with ``jobs`` threads; reports come back in the order of ``sites``.
+
+    Politeness is per host inside the fetcher, so threads only overlap different sites.
+    """
+    fetcher = fetcher or Fetcher()
+
+    def one(site: str) -> SiteReport:
+        report = check_site(site, agent=agent, fetcher=fetcher)
+        if on_done is not None:
+            on_done(report)
+        return report
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="aioptout-crawl") as pool:
+        yield from pool.map(one, list(sites))
