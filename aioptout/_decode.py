@@ -21,26 +21,29 @@ _SNIFF_BYTES: Final = 8192
 _BINARY_CONTROL_RATIO: Final = 0.10
 
 
-@dataclass(frozen=True, slots=True)
-class DecodedText:
-    lines: list[str]
-    diagnostics: list[Diagnostic]
-    binary: bool
-    size: int
-
-
-class _Reporter:
+class Reporter:
     """Caps diagnostics per code so a hostile file cannot produce millions of them."""
 
-    def __init__(self) -> None:
+    def __init__(self, initial: list[Diagnostic] | None = None) -> None:
         self.out: list[Diagnostic] = []
         self._counts: dict[str, int] = {}
+        for diagnostic in initial or ():
+            self.add(diagnostic)
+
+    def wanted(self, code: str) -> bool:
+        """Count one finding of ``code``; True while such findings are still reported."""
+        count = self._counts.get(code, 0) + 1
+        self._counts[code] = count
+        return count <= MAX_DIAGNOSTICS_PER_CODE
 
     def add(self, diagnostic: Diagnostic) -> None:
-        count = self._counts.get(diagnostic.code, 0) + 1
-        self._counts[diagnostic.code] = count
-        if count <= MAX_DIAGNOSTICS_PER_CODE:
+        if self.wanted(diagnostic.code):
             self.out.append(diagnostic)
+
+    def at(self, code: D.Code, line: int, column: int = 1, end_column: int | None = None,
+           message: str | None = None) -> None:
+        if self.wanted(code.code):
+            self.out.append(code.at(line, column, end_column, message=message))
 
     def finish(self) -> list[Diagnostic]:
         for code, count in self._counts.items():
@@ -56,6 +59,14 @@ class _Reporter:
                     )
                 )
         return self.out
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    lines: list[str]
+    report: Reporter
+    binary: bool
+    size: int
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -84,10 +95,10 @@ def decode(data: bytes | str) -> DecodedText:
     """Octets (or text) to lines, never raising; every repair is reported."""
     raw = _to_bytes(data)
     size = len(raw)
-    report = _Reporter()
+    report = Reporter()
     if _looks_binary(raw[:_SNIFF_BYTES]):
         report.add(D.BINARY.at(1, 1))
-        return DecodedText([], report.finish(), True, size)
+        return DecodedText([], report, True, size)
 
     if size > MAX_FILE_BYTES:
         cut = raw[:MAX_FILE_BYTES]
@@ -141,4 +152,4 @@ def decode(data: bytes | str) -> DecodedText:
 
     if truncated_at is not None:
         report.add(D.TOO_LARGE.at(truncated_at, 1))
-    return DecodedText(lines, report.finish(), False, size)
+    return DecodedText(lines, report, False, size)

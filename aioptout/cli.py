@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from ._cli import agents, declaration
+from ._cli import agents, check, conformance, convert, crawl, declaration, robots
 from ._cli._common import EXIT_CODES_HELP, Exit
 
 app = typer.Typer(
@@ -39,7 +39,12 @@ def _root(
 
 
 declaration.register(app)
+check.register(app)
+convert.register(app)
+crawl.register(app)
+robots.register(app)
 agents.register(app)
+conformance.register(app)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ _DEFINING_MODULES: Final = (
     "aioptout.signals.robotsmeta",
     "aioptout.signals.media",
     "aioptout.fetch",
+    "aioptout.catalogue",
 )
 
 

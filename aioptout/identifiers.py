@@ -345,7 +345,14 @@ def _broad(scheme: str, canonical: str, split: _Split) -> IdProblem | None:
     )
 
 
+# Catalogue files hold thousands of canonical ISRCs; those need no separator handling.
+_CANONICAL_ISRC: Final = re.compile(r"isrc:([A-Z]{2}[A-Z0-9]{3}[0-9]{7})")
+
+
 def _parse(text: str, *, pattern: bool) -> tuple[WorkPattern | None, list[IdProblem]]:
+    fast = _CANONICAL_ISRC.fullmatch(text)
+    if fast is not None:
+        return WorkPattern("isrc", fast.group(1), True), []
     split, problems = _split(text, pattern=pattern)
     if split is None:
         return None, problems

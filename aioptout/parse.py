@@ -18,8 +18,8 @@ from lark.exceptions import UnexpectedInput
 
 from . import _grammar
 from . import diagnostics as D
-from ._decode import decode
-from ._match import normalize_pattern
+from ._decode import Reporter, decode
+from ._match import normalize_pattern as _normalize_pattern
 from ._prefs import Problem, parse_preferences, parse_usage_rule
 from .identifiers import parse_work_pattern
 from .model import Declaration, Diagnostic, Group, Record, Rule, RuleKind
@@ -69,6 +69,9 @@ RULE_FIELDS: Final = frozenset({"allow", "disallow", "content-usage", "work-usag
 LEGAL_BASES: Final = frozenset({"eu-dsm-art4", "copyright", "contract"})
 SUPPORTED_MAJOR: Final = "1"
 
+# Real files repeat patterns (every group disallows "/"); canonicalise each distinct one once.
+normalize_pattern = functools.lru_cache(maxsize=8192)(_normalize_pattern)
+
 _PREF_PROBLEM_CODES: Final = {
     "dictionary": D.BAD_USAGE_DICT,
     "value": D.BAD_USAGE_VALUE,
@@ -86,13 +89,22 @@ _FATAL_ID_PROBLEMS: Final = frozenset({"unknown-scheme", "syntax", "wildcard"})
 
 
 @functools.cache
-def _field_re() -> re.Pattern[str]:
-    return _grammar.terminal("FIELD")
+def _value_re(name: str) -> re.Pattern[str]:
+    return _grammar.terminal(name)
 
 
 @functools.cache
-def _value_re(name: str) -> re.Pattern[str]:
-    return _grammar.terminal(name)
+def _line_re() -> re.Pattern[str]:
+    """The grammar's ``line`` rule, composed from its own terminals into one regular expression.
+
+    ``line: WS? (record WS?)? COMMENT?`` with ``record: FIELD WS? ":" WS? VALUE?``; a
+    differential test (tests/test_grammar.py) checks it accepts exactly what Lark accepts.
+    """
+    ws, field_, value, comment = (
+        _grammar.terminal(name).pattern for name in ("WS", "FIELD", "VALUE", "COMMENT")
+    )
+    record = rf"(?P<name>{field_})(?:{ws})?:(?:{ws})?(?P<value>{value})?"
+    return re.compile(rf"(?:{ws})?(?:{record}(?:{ws})?)?(?:{comment})?")
 
 
 def split_line(text: str) -> tuple[int, str, int, str] | bool | None:
@@ -101,24 +113,16 @@ def split_line(text: str) -> tuple[int, str, int, str] | bool | None:
     Returns ``None`` for a blank or comment-only line, ``(name_col, name, value_col, value)`` for
     a record (0-based columns), and ``False`` when the line matches no alternative.
     """
-    body = text
-    hash_at = text.find("#")
-    if hash_at >= 0:
-        body = text[:hash_at]
-    stripped = body.lstrip(_WS)
-    if not stripped:
+    match = _line_re().fullmatch(text)
+    if match is None:
+        return False
+    name = match.group("name")
+    if name is None:
         return None
-    colon = stripped.find(":")
-    if colon < 0:
-        return False
-    name = stripped[:colon].rstrip(_WS)
-    if not _field_re().fullmatch(name):
-        return False
-    name_col = len(body) - len(stripped)
-    raw_value = stripped[colon + 1 :]
-    value = raw_value.lstrip(_WS)
-    value_col = name_col + colon + 1 + (len(raw_value) - len(value))
-    return name_col, name, value_col, value.rstrip(_WS)
+    value = match.group("value")
+    if value is None:
+        return match.start("name"), name, -1, ""
+    return match.start("name"), name, match.start("value"), value
 
 
 def _lark_error_column(text: str) -> int:
@@ -132,7 +136,7 @@ def _lark_error_column(text: str) -> int:
 
 @dataclass
 class _State:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: Reporter
     records: list[Record] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     agents: list[str] = field(default_factory=list)
@@ -164,7 +168,7 @@ def _pref_diagnostics(state: _State, line: int, column: int, problems: list[Prob
         if code is not None:
             start = column + problem.offset
             message = problem.message[:1].upper() + problem.message[1:]
-            state.diagnostics.append(
+            state.diagnostics.add(
                 code.at(line, start, start + max(1, problem.length), message=message)
             )
 
@@ -200,31 +204,31 @@ def _declaration_field(state: _State, name: str, value: str, line: int, col: int
     end = col + max(1, len(value))
     if name in state.fields:
         code = D.DUPLICATE_VERSION if name == "aioptout-version" else D.DUPLICATE_FIELD
-        state.diagnostics.append(code.at(line, 1, end))
+        state.diagnostics.add(code.at(line, 1, end))
         return
     if state.seen_group:
-        state.diagnostics.append(D.FIELD_IN_GROUP.at(line, 1, end))
+        state.diagnostics.add(D.FIELD_IN_GROUP.at(line, 1, end))
     if name == "aioptout-version":
         if state.first_record != "aioptout-version":
-            state.diagnostics.append(D.VERSION_NOT_FIRST.at(line, 1, end))
+            state.diagnostics.add(D.VERSION_NOT_FIRST.at(line, 1, end))
         if not _value_re("VERSION").fullmatch(value) or value.split(".")[0] != SUPPORTED_MAJOR:
-            state.diagnostics.append(D.BAD_VERSION.at(line, col, end))
+            state.diagnostics.add(D.BAD_VERSION.at(line, col, end))
     elif name in ("issued", "expires"):
         if _parse_date(value) is None:
-            state.diagnostics.append(D.BAD_DATE.at(line, col, end))
+            state.diagnostics.add(D.BAD_DATE.at(line, col, end))
             return
     elif name == "contact":
         if not _is_uri(value, frozenset({"mailto", "https", "http"}), need_host=True):
-            state.diagnostics.append(D.BAD_CONTACT.at(line, col, end))
+            state.diagnostics.add(D.BAD_CONTACT.at(line, col, end))
             return
     elif name == "licensing":
         if not _is_uri(value, frozenset({"https", "http"}), need_host=True):
-            state.diagnostics.append(D.BAD_LICENSING.at(line, col, end))
+            state.diagnostics.add(D.BAD_LICENSING.at(line, col, end))
             return
     elif name == "legal-basis":
         known = value.lower() in LEGAL_BASES
         if not known and not _is_uri(value, frozenset({"https", "http"}), need_host=True):
-            state.diagnostics.append(D.UNKNOWN_LEGAL_BASIS.at(line, col, end))
+            state.diagnostics.add(D.UNKNOWN_LEGAL_BASIS.at(line, col, end))
     state.fields[name] = (value, line)
 
 
@@ -236,7 +240,7 @@ def _agent(state: _State, value: str, line: int, col: int) -> None:
     state.seen_group = True
     token = value
     if value != "*" and not _value_re("PRODUCT_TOKEN").fullmatch(value):
-        state.diagnostics.append(D.BAD_PRODUCT_TOKEN.at(line, col, col + max(1, len(value))))
+        state.diagnostics.add(D.BAD_PRODUCT_TOKEN.at(line, col, col + max(1, len(value))))
         if value[:1] == "*" and value[1:2] in (" ", "\t"):
             token = "*"
         else:
@@ -253,20 +257,22 @@ def _path_rule(state: _State, name: str, value: str, line: int, col: int) -> Non
         return  # an empty pattern matches nothing (RFC 9309 §2.2.2)
     end = col + len(value)
     if value[0] not in "/*":
-        state.diagnostics.append(D.BAD_PATH.at(line, col, end))
+        state.diagnostics.add(D.BAD_PATH.at(line, col, end))
         return
     if value[0] == "*":
-        state.diagnostics.append(D.STAR_PATH.at(line, col, col + 1))
+        state.diagnostics.add(D.STAR_PATH.at(line, col, col + 1))
     _path_warnings(state, value, line, col)
     state.rules.append(Rule(kind, normalize_pattern(value), line, value))
 
 
 def _path_warnings(state: _State, value: str, line: int, col: int) -> None:
+    if "$" not in value and " " not in value and "\t" not in value:
+        return
     dollar = value.find("$")
     if 0 <= dollar < len(value) - 1:
-        state.diagnostics.append(D.DOLLAR_INSIDE.at(line, col + dollar, col + dollar + 1))
+        state.diagnostics.add(D.DOLLAR_INSIDE.at(line, col + dollar, col + dollar + 1))
     for match in re.finditer(r"[ \t]+", value):
-        state.diagnostics.append(
+        state.diagnostics.add(
             D.WHITESPACE_IN_PATH.at(line, col + match.start(), col + match.end())
         )
         break
@@ -278,7 +284,7 @@ def _content_usage(state: _State, value: str, line: int, col: int) -> None:
     if path is not None:
         _path_warnings(state, path, line, col)
         if len(path) == len(value.rstrip(_WS)):
-            state.diagnostics.append(
+            state.diagnostics.add(
                 D.BAD_USAGE_DICT.at(
                     line,
                     col,
@@ -295,7 +301,7 @@ def _work_usage(state: _State, value: str, line: int, col: int) -> None:
     state.in_rules = True
     cut = min((i for i in (value.find(" "), value.find("\t")) if i >= 0), default=-1)
     if cut < 0:
-        state.diagnostics.append(D.BAD_WORK_RULE.at(line, col, col + max(1, len(value))))
+        state.diagnostics.add(D.BAD_WORK_RULE.at(line, col, col + max(1, len(value))))
         return
     pattern_text = value[:cut]
     rest = value[cut:]
@@ -306,7 +312,7 @@ def _work_usage(state: _State, value: str, line: int, col: int) -> None:
     for problem in problems:
         code = _ID_PROBLEM_CODES[problem.kind]
         start = col + problem.offset
-        state.diagnostics.append(code.at(line, start, col + len(pattern_text)))
+        state.diagnostics.add(code.at(line, start, col + len(pattern_text)))
         fatal = fatal or problem.kind in _FATAL_ID_PROBLEMS
     if pattern is None or fatal:
         return
@@ -319,29 +325,30 @@ def _work_usage(state: _State, value: str, line: int, col: int) -> None:
 def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
     """Parse a declaration.  Never raises on bad input; problems become diagnostics."""
     decoded = decode(data)
-    state = _State(diagnostics=list(decoded.diagnostics))
+    state = _State(decoded.report)
     for index, text in enumerate(decoded.lines):
         number = index + 1
         split = split_line(text)
         if split is None:
             continue
         if split is False or split is True:
-            column = _lark_error_column(text)
-            state.diagnostics.append(D.NOT_A_RECORD.at(number, column, len(text) + 1))
+            if state.diagnostics.wanted(D.NOT_A_RECORD.code):
+                column = _lark_error_column(text)
+                state.diagnostics.out.append(D.NOT_A_RECORD.at(number, column, len(text) + 1))
             continue
         name_col, raw_name, value_col, value = split
-        col = value_col + 1
+        col = value_col + 1 if value_col >= 0 else len(text.split("#", 1)[0].rstrip(_WS)) + 1
         state.records.append(Record(number, raw_name, value, name_col + 1, col))
         key = raw_name.lower()
         name = FIELDS.get(key)
         if name is None:
             name = MISSPELLINGS.get(key)
             if name is None:
-                state.diagnostics.append(
+                state.diagnostics.add(
                     D.UNKNOWN_FIELD.at(number, name_col + 1, name_col + 1 + len(raw_name))
                 )
                 continue
-            state.diagnostics.append(
+            state.diagnostics.add(
                 D.MISSPELLED_FIELD.at(
                     number,
                     name_col + 1,
@@ -352,10 +359,10 @@ def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
         if state.first_record is None:
             state.first_record = name
         if name in RULE_FIELDS and not state.agents:
-            state.diagnostics.append(D.RULE_OUTSIDE_GROUP.at(number, name_col + 1, col))
+            state.diagnostics.add(D.RULE_OUTSIDE_GROUP.at(number, name_col + 1, col))
             continue
         if not value and name not in ("allow", "disallow"):
-            state.diagnostics.append(D.EMPTY_VALUE.at(number, name_col + 1, col))
+            state.diagnostics.add(D.EMPTY_VALUE.at(number, name_col + 1, col))
             continue
         if name in DECLARATION_FIELDS:
             _declaration_field(state, name, value, number, col)
@@ -370,12 +377,12 @@ def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
         elif name == "sitemap":
             state.sitemaps.append(value)
         elif name == "content-signal":
-            state.diagnostics.append(D.FOREIGN_SIGNAL.at(number, name_col + 1, col + len(value)))
+            state.diagnostics.add(D.FOREIGN_SIGNAL.at(number, name_col + 1, col + len(value)))
         # crawl-delay is recognised and has no effect on decisions (spec §4.3)
     state.close_group()
 
     if "aioptout-version" not in state.fields:
-        state.diagnostics.append(D.NO_VERSION.at(1, 1))
+        state.diagnostics.add(D.NO_VERSION.at(1, 1))
 
     def text_field(name: str) -> str | None:
         entry = state.fields.get(name)
@@ -387,7 +394,7 @@ def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
         version=text_field("aioptout-version"),
         groups=tuple(state.groups),
         records=tuple(state.records),
-        diagnostics=tuple(_ordered(state.diagnostics)),
+        diagnostics=tuple(_ordered(state.diagnostics.finish())),
         rightsholder=text_field("rightsholder"),
         contact=text_field("contact"),
         licensing=text_field("licensing"),

@@ -1,0 +1,75 @@
+"""What kind of opt-out file a body is, and its signals, so every entry point reads alike.
+
+``aioptout check``, ``convert`` and the web app accept a declaration, a robots.txt, a
+tdmrep.json or an ai.txt; this module decides which one it was given and returns the
+corresponding Signal objects.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .decide import Signal
+from .model import Declaration, Diagnostic
+from .parse import parse
+
+KINDS: Final = ("aioptout", "robots", "tdmrep", "ai-txt")
+_WELL_KNOWN: Final = {
+    "/.well-known/aioptout.txt": "aioptout",
+    "/robots.txt": "robots",
+    "/ai.txt": "ai-txt",
+    "/.well-known/tdmrep.json": "tdmrep",
+}
+
+
+def kind_of_url_path(path: str) -> str | None:
+    """The kind of file a well-known path holds, or None for any other URL path."""
+    return _WELL_KNOWN.get(path)
+
+
+def detect_kind(data: bytes | str, name: str | None = None) -> str:
+    """Guess the format from a file name, else from the content (robots.txt when unsure)."""
+    lowered = (name or "").lower()
+    if lowered.endswith("aioptout.txt"):
+        return "aioptout"
+    head = data[:4096].decode("utf-8", "replace") if isinstance(data, bytes) else data[:4096]
+    for line in head.splitlines()[:50]:
+        if line.lstrip("\ufeff \t").lower().startswith("aioptout-version"):
+            return "aioptout"
+    from .convert import detect_kind as detect_foreign
+
+    return detect_foreign(data, name)
+
+
+def signals_from(data: bytes, kind: str, source: str | None) -> list[Signal | Declaration]:
+    """The signals one file carries (a robots.txt carries three mechanisms)."""
+    if kind == "aioptout":
+        return [parse(data, source=source)]
+    if kind == "robots":
+        from .signals import aipref, contentsignal
+        from .signals.robots import RobotsTxt
+
+        robots = RobotsTxt.parse(data, source=source)
+        return [robots, aipref.from_robots(robots), contentsignal.from_robots(robots)]
+    if kind == "tdmrep":
+        from .signals import tdmrep
+
+        return [tdmrep.parse_file(data, source=source)]
+    if kind == "ai-txt":
+        from .signals import aitxt
+
+        return [aitxt.parse(data, source=source)]
+    raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def diagnostics_of(signals: list[Signal | Declaration]) -> list[Diagnostic]:
+    """Each diagnostic once, even when several signals share one parsed file."""
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Diagnostic] = []
+    for signal in signals:
+        for diag in signal.diagnostics:
+            key = (diag.code, diag.line, diag.column)
+            if key not in seen:
+                seen.add(key)
+                out.append(diag)
+    return sorted(out, key=lambda d: (d.line, d.column, d.code))
