@@ -52,7 +52,9 @@ def test_rows_are_unique() -> None:
         ("robots-meta", "noindex", ()),
         # signals.md §7.1: CAWG constrained "shall be treated as equivalent to notAllowed".
         ("media", "cawg.ai_generative_training=constrained", (("train-ai", N),)),
-        ("media", "c2pa.data_mining=allowed", (("tdm", Y),)),
+        ("media", "c2pa.data_mining=allowed", ()),
+        ("media", "cawg.ai_training=allowed", ()),
+        ("media", "cawg.ai_generative_training=allowed", (("train-ai", Y),)),
         ("media", "cawg.ai_inference=notAllowed", (("ai-input", N),)),
         # signals.md §7.2: PLUS vocabulary.
         ("media", "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING", (("tdm", N), ("search", Y))),

@@ -114,7 +114,14 @@ def _rows() -> tuple[MappingRow, ...]:
             add("media", f"{prefix}.{entry}=notAllowed", label, _N, note)
             add("media", f"{prefix}.{entry}=constrained", label, _N,
                 "CAWG: constrained 'shall be treated as equivalent to notAllowed'")
-            add("media", f"{prefix}.{entry}=allowed", label, _Y, note)
+            if label in ("train-any", "tdm"):
+                # CAWG's categories are disjoint; our label contains others, and a "yes" on
+                # it would extend to generative training, which the entry does not grant.
+                add("media", f"{prefix}.{entry}=allowed", NO_LABEL, _U,
+                    f"{note}: not carried; {label}=y would also allow what the entry "
+                    "leaves unstated (a documented loss)")
+            else:
+                add("media", f"{prefix}.{entry}=allowed", label, _Y, note)
 
     # IPTC / PLUS plus:DataMining (signals.md §7.2).
     plus = "plus:DataMining"
