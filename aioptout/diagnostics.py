@@ -97,11 +97,7 @@ def get(code: str) -> Code:
 def all_codes() -> dict[str, Code]:
     """Every code known to the package, loading the modules that define codes."""
     for name in _DEFINING_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a module not written yet defines nothing
-            if exc.name != name:
-                raise
+        importlib.import_module(name)
     return dict(sorted(_REGISTRY.items()))
 
 
@@ -170,7 +166,7 @@ NO_VERSION = define(
     "add 'AIOptOut-Version: 1' as the first line",
 )
 DUPLICATE_VERSION = define(
-    "AOO302", "MUST", "R-5.1-2", "AIOptOut-Version appears more than once; the first is used"
+    "AOO302", "MUST NOT", "R-5.1-2", "AIOptOut-Version appears more than once; the first is used"
 )
 BAD_VERSION = define(
     "AOO303",
@@ -267,7 +263,7 @@ BAD_USAGE_DICT = define(
 UNKNOWN_LABEL = define("AOO512", "SHOULD", "R-8-3", "Unknown usage label is ignored")
 RETIRED_LABEL = define(
     "AOO513",
-    "SHOULD",
+    "SHOULD NOT",
     "R-8-4",
     "Label from an earlier aipref draft is ignored",
     "use train-ai or search",
@@ -321,7 +317,7 @@ BROAD_PREFIX = define(
 # §12 Other signals inside a declaration
 FOREIGN_SIGNAL = define(
     "AOO701",
-    "SHOULD",
+    "SHOULD NOT",
     "R-12-1",
     "Content-Signal line in a declaration; use Content-Usage",
     "Content-Signal search/ai-input/ai-train map to search/ai-input/train-any",
