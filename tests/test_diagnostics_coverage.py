@@ -10,14 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from test_media import jpeg, xmp
 
 from aioptout.catalogue import items_from_sitemap
 from aioptout.fetch import Fetcher
 from aioptout.fixtureweb import FixtureWeb
 from aioptout.model import Diagnostic
 from aioptout.signals import media
-
-from test_media import jpeg, xmp
 
 
 def codes(diagnostics: Any) -> list[str]:
@@ -32,7 +31,7 @@ def test_fetching_something_that_is_not_a_url() -> None:
 
 
 class _BrokenGzip(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
+    def do_GET(self) -> None:
         body = b"this is not gzip data at all"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
@@ -62,12 +61,13 @@ def test_undecodable_content_encoding(broken_gzip_server: int) -> None:
     assert "FET116" in codes(result.diagnostics)
 
 
-def test_unreadable_sitemap(
-    fixture_web: FixtureWeb, make_fetcher: Callable[..., Fetcher]
-) -> None:
+def test_unreadable_sitemap(fixture_web: FixtureWeb, make_fetcher: Callable[..., Fetcher]) -> None:
     found: list[Diagnostic] = []
-    items = list(items_from_sitemap(fixture_web.url("status-404.test", "/sitemap.xml"),
-                                    make_fetcher(), found))
+    items = list(
+        items_from_sitemap(
+            fixture_web.url("status-404.test", "/sitemap.xml"), make_fetcher(), found
+        )
+    )
     assert items == []
     assert codes(found) == ["FET135"]
 
@@ -82,8 +82,10 @@ def test_oversized_xmp_packet_is_not_parsed(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_repeated_plus_data_mining_keeps_the_first() -> None:
     vocab = "http://ns.useplus.org/ldf/vocab/"
-    body = (f'><plus:DataMining>{vocab}DMI-PROHIBITED</plus:DataMining>'
-            f'<plus:DataMining>{vocab}DMI-ALLOWED</plus:DataMining></rdf:Description>')
+    body = (
+        f"><plus:DataMining>{vocab}DMI-PROHIBITED</plus:DataMining>"
+        f"<plus:DataMining>{vocab}DMI-ALLOWED</plus:DataMining></rdf:Description>"
+    )
     signal = media.from_bytes(jpeg(xmp(body)))
     assert "MED111" in codes(signal.diagnostics)
     assert {s.value.value for s in signal.statements("x", "/a.jpg")} == {"disallowed"}

@@ -35,7 +35,8 @@ def test_severity_matches_the_keyword_of_the_cited_requirement() -> None:
         if not code.code.startswith("AOO"):
             continue
         sentence = next(
-            line for line in SPEC.splitlines()
+            line
+            for line in SPEC.splitlines()
             if re.search(rf"\[{re.escape(code.spec)}\](\s|$)", line) and "such as `[R-" not in line
         )
         keywords = set(re.findall(r"\b(MUST NOT|MUST|SHOULD NOT|SHOULD|MAY)\b", sentence))
@@ -45,7 +46,10 @@ def test_severity_matches_the_keyword_of_the_cited_requirement() -> None:
 def test_every_code_is_exercised_by_a_test_or_a_vector() -> None:
     corpus = "".join(
         p.read_text(encoding="utf-8", errors="replace")
-        for p in [*(ROOT / "tests").rglob("*.py"), *(ROOT / "conformance" / "cases").rglob("*.json")]
+        for p in [
+            *(ROOT / "tests").rglob("*.py"),
+            *(ROOT / "conformance" / "cases").rglob("*.json"),
+        ]
         if p.name != "test_spec.py"
     )
     missing = [code for code in diagnostics.all_codes() if code not in corpus]
