@@ -187,3 +187,27 @@ def test_console_script_never_prints_a_traceback(tmp_path: Path, data: bytes) ->
     )
     assert proc.returncode in (0, 1)
     assert "Traceback" not in proc.stderr
+
+
+def _schema(name: str) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads((ROOT / "spec" / f"{name}.schema.json").read_text())
+    return loaded
+
+
+def test_json_outputs_follow_their_schemas(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    examples = [str(p) for p in sorted(EXAMPLES.glob("*.txt"))]
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"User-agent: *\nDisallow /x\nContent-Usage: Train-AI=n\n\xff\n")
+    _, out, _ = run("validate", "--format", "json", *examples, str(bad))
+    jsonschema.validate(json.loads(out), _schema("validate"))
+    _, out, _ = run("explain", examples[0], "--format", "json", "--target", "isrc:GBNWR2600001")
+    jsonschema.validate(json.loads(out), _schema("explain"))
+    _, out, _ = run("check", str(EXAMPLES / "record-label.txt"), "--agent", "GPTBot",
+                    "--format", "json", "/", "isrc:GBNWR2600001", "--now", "2026-06-01")
+    jsonschema.validate(json.loads(out), _schema("check"))
+    _, out, _ = run("check", str(EXAMPLES / "newsroom.txt"), "--agent", "GPTBot",
+                    "--format", "jsonl", "/a", "/b")
+    for line in out.splitlines():
+        jsonschema.validate({"schema_version": 1, "decisions": [json.loads(line)]},
+                            _schema("check"))

@@ -89,3 +89,36 @@ def test_severity_follows_the_keyword() -> None:
 def test_validate_accepts_a_parsed_declaration_and_text_alike() -> None:
     text = HEAD + "User-agent: *\nDisallow: /x\nDisallow: /x\n"
     assert validate(parse(text), now=NOW) == validate(text.encode(), now=NOW)
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def _corpus_robots() -> list[Path]:
+    import os
+
+    root = Path(os.environ.get("AIOPTOUT_CORPUS", CORPUS)) / "robots"
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.skipif(not _corpus_robots(), reason="shared/corpus is not beside this checkout")
+def test_validate_command_completes_on_every_corpus_robots_file() -> None:
+    # Issue: "aioptout validate on every file under corpus/robots completes without a traceback".
+    import subprocess
+    import sys
+
+    files = [str(p) for p in _corpus_robots()]
+    proc = subprocess.run(
+        [sys.executable, "-m", "aioptout", "validate", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]  # robots.txt files lack a version line
+    assert "Traceback" not in proc.stderr
+    import json
+
+    report = json.loads(proc.stdout)
+    assert len(report["files"]) == len(files)
+    for entry in report["files"]:
+        assert any(d["code"] == "AOO301" for d in entry["diagnostics"])

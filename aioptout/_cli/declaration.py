@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
@@ -140,9 +141,15 @@ def validate_command(
     moment = _now(now)
     threshold = _RANK["warning"] if strict else _RANK[fail_on.value]
     results: list[tuple[Loaded, list[Diagnostic]]] = []
-    for source in sources:
-        loaded, declaration = _load_declaration(source, net)
-        results.append((loaded, validate(declaration, now=moment)))
+    err = stderr()
+    with Progress(
+        console=err, transient=True, disable=not err.is_terminal or len(sources) < 20
+    ) as bar:
+        task = bar.add_task("validating", total=len(sources))
+        for source in sources:
+            loaded, declaration = _load_declaration(source, net)
+            results.append((loaded, validate(declaration, now=moment)))
+            bar.advance(task)
     worst = max((_RANK[d.severity.value] for _, found in results for d in found), default=-1)
     counts = {s: sum(1 for _, f in results for d in f if d.severity is s) for s in Severity}
     if fmt is ValidateFormat.json:
@@ -403,6 +410,9 @@ def init_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    fmt: Annotated[
+        TextJson, typer.Option("--format", help="text: the file itself; json: it in an object.")
+    ] = TextJson.text,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite --output if it exists.")
     ] = False,
@@ -463,7 +473,10 @@ def init_command(
             stderr().print(f"error: {diag.code} line {diag.line}: {diag.message}")
         fail("the options given do not make a valid declaration (see above)", Exit.USAGE)
     if output is None:
-        sys.stdout.write(text)
+        if fmt is TextJson.json:
+            emit_json({"schema_version": SCHEMA_VERSION, "declaration": text})
+        else:
+            sys.stdout.write(text)
         return
     if output.exists() and not force:
         fail(f"{output} exists; use --force to overwrite", Exit.USAGE)
