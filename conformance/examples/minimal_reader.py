@@ -9,8 +9,9 @@ It speaks the conformance protocol (conformance/README.md): one JSON request on 
 response on stdout.  Standard library only, Python 3.9 or later.  Deliberately minimal:
   - it reports only error-severity diagnostics (MUST / MUST NOT), never warnings, and gives
     every diagnostic column 1;
-  - it reports one diagnostic per offending line, not per offending character;
-  - it does not sniff binary input (spec §3 makes that a MAY);
+  - it calls an input "not text" (AOO103, spec §11.2) only when control octets, NUL among them,
+    make up more than a quarter of its first 8 KiB: the spec gives the example "NUL octets
+    throughout" but no exact criterion;
   - it is written for clarity, not speed (but its wildcard matching is linear, R-7.1-8).
 
 Usage:  python conformance/run.py --impl "python3 conformance/examples/minimal_reader.py"
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 MAX_FILE = 512_000
 MAX_LINE = 16_664
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+SNIFF = 8192
 EOL = re.compile(r"\r\n|\r|\n")
 
 # --- §4 Syntax ---------------------------------------------------------------------------------
@@ -56,6 +58,8 @@ CONTAINED_IN = {"train-ai": "train-any", "train-any": "tdm", "ai-input": "tdm",
 
 # --- §9 Work identifiers -----------------------------------------------------------------------
 SCHEMES = ("isrc", "iswc", "gtin", "upc", "ean", "isni", "doi", "isbn")
+# R-9-1 aliases, mapped to the scheme whose width they use.
+ALIASES = {"ean13": "ean", "gtin13": "ean", "gtin14": "gtin", "isbn10": "isbn", "isbn13": "isbn"}
 
 
 class Reader:
@@ -72,6 +76,11 @@ class Reader:
 
     # §3
     def _lines(self, data: bytes) -> list[str]:
+        head = data[:SNIFF]
+        controls = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0A, 0x0D))
+        if b"\x00" in head and controls * 4 > len(head):
+            self.error("AOO103", 1)  # §11.2: not text, so a declaration without records
+            return []
         if len(data) > MAX_FILE:
             kept = data[:MAX_FILE]
             cut = max(kept.rfind(b"\n"), kept.rfind(b"\r"))
@@ -90,10 +99,11 @@ class Reader:
             if len(raw) > MAX_LINE:
                 self.error("AOO107", number)
                 line = raw[:MAX_LINE].decode("utf-8", "ignore")  # whole characters only
-            if any("\udc80" <= c <= "\udcff" for c in line):
-                self.error("AOO101", number)
-            if CONTROL.search(line):
-                self.error("AOO102", number)
+            for char in line:  # §11.2: once per octet
+                if "\udc80" <= char <= "\udcff":
+                    self.error("AOO101", number)
+                elif CONTROL.match(char):
+                    self.error("AOO102", number)
             out.append(line)
         return out
 
@@ -184,7 +194,7 @@ class Reader:
         if value[0] not in "/*":
             self.error("AOO501", number)
             return
-        group["crawl"].append((normalise(value), allow))
+        group["crawl"].append((normalise(value, pattern=True), allow))
 
     def _disallow(self, group: dict, value: str, number: int) -> None:
         self._allow(group, value, number, allow=False)
@@ -195,7 +205,7 @@ class Reader:
         if value.startswith("/"):
             split = re.match(r"([^ \t]*)[ \t]*(.*)", value)
             path, pref = split.group(1), split.group(2)
-        group["usage"].append((normalise(path), preferences(pref)))
+        group["usage"].append((normalise(path, pattern=True), preferences(pref)))
 
     # §7.3 and §9
     def _work_usage(self, group: dict, value: str, number: int) -> None:
@@ -216,7 +226,7 @@ class Reader:
             groups = [g for g in self.groups if "*" in g["agents"]]
         expired = self.expires is not None and now >= self.expires
         scheme = target.split(":", 1)[0].lower() if ":" in target else ""
-        if scheme in SCHEMES:  # R-10.1-2
+        if scheme in SCHEMES or scheme in ALIASES:  # R-10.1-2
             if usage == "crawl":
                 return "unknown"
             work = work_id(target)
@@ -269,8 +279,15 @@ UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 RESERVED = set(":/?#[]@!$&'()*+,;=")
 
 
-def normalise(text: str) -> str:
-    """R-7.1-6: encode what is neither unreserved nor reserved, decode encoded unreserved."""
+def normalise(text: str, pattern: bool = False) -> str:
+    """R-7.1-6: encode what is neither unreserved nor reserved, decode encoded unreserved.
+    R-7.1-9: '*' and '$' compare as %2A and %24, except a pattern's '*' and final '$'."""
+    anchored = pattern and text.endswith("$")
+    if anchored:
+        text = text[:-1]
+    text = text.replace("$", "%24")
+    if not pattern:
+        text = text.replace("*", "%2A")
     raw = text.encode("utf-8", "surrogateescape")
     out = []
     i = 0
@@ -285,7 +302,7 @@ def normalise(text: str) -> str:
         out.append(char if byte < 0x80 and (char in UNRESERVED or char in RESERVED)
                    else "%%%02X" % byte)
         i += 1
-    return "".join(out)
+    return "".join(out) + ("$" if anchored else "")
 
 
 def matches(pattern: str, path: str) -> bool:
@@ -428,8 +445,10 @@ def canonical(scheme: str, value: str, prefix: bool) -> tuple[str | None, bool]:
         return (v if ok else None), True
     if scheme == "isbn":
         v = value.replace("-", "").replace(" ", "").upper()
-        if prefix:
-            return (v if re.fullmatch(r"[0-9]{0,12}", v) else None), True
+        if prefix:  # §9 canonical prefixes: not 978/979 (or a prefix of them) is ISBN-10
+            if v[:3] in ("978", "979") or v in ("", "9", "97"):
+                return (v if re.fullmatch(r"[0-9]{0,12}", v) else None), True
+            return ("978" + v if re.fullmatch(r"[0-9]{1,9}", v) else None), True
         if re.fullmatch(r"97[89][0-9]{10}", v):
             return v, isbn13_check(v[:12]) == v[12]
         if re.fullmatch(r"[0-9]{9}[0-9X]", v):
@@ -460,7 +479,7 @@ class WorkPattern:
 
 def work_pattern(text: str) -> tuple[WorkPattern | None, str | None]:
     scheme, _, value = text.partition(":")
-    scheme = scheme.lower()
+    scheme = ALIASES.get(scheme.lower(), scheme.lower())
     if scheme not in SCHEMES:
         return None, "AOO602"
     star = value.endswith("*")
@@ -475,7 +494,7 @@ def work_pattern(text: str) -> tuple[WorkPattern | None, str | None]:
 
 def work_id(target: str) -> str | None:
     scheme, _, value = target.partition(":")
-    scheme = scheme.lower()
+    scheme = ALIASES.get(scheme.lower(), scheme.lower())
     canon, _ = canonical(scheme, value, False)
     if canon is None:
         return None

@@ -1,0 +1,422 @@
+"""The web validator: one page for publishers and the JSON API behind it.
+
+The app holds no state between requests: nothing a visitor sends is stored or logged, and each
+site check gets a fresh fetcher (no cache shared between visitors).  Every URL it fetches goes
+through :class:`aioptout.fetch.Fetcher`, which refuses private, loopback and link-local
+addresses, also after redirects and DNS answers, unless the operator passed ``allow_private``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import datetime as _dt
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from importlib import resources
+from typing import Any, Final
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import usage as U
+from .._limits import MAX_FILE_BYTES
+from ..crawl import SiteReport, check_site
+from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher
+from ..init import StarterOptions, render_starter
+from ..model import Severity
+from ..parse import parse
+from ..report import contracts
+from ..sources import KINDS
+from ..validate import validate
+from . import _spec
+from .openapi import base64_length
+from .openapi import document as openapi_document
+
+__all__ = [
+    "DEFAULT_FETCH_TIMEOUT",
+    "DEFAULT_MAX_BODY",
+    "DEFAULT_MAX_TEXT",
+    "MAX_CONCURRENT_CRAWLS",
+    "create_app",
+]
+
+#: Longest file accepted, in characters (text) or octets (base64): the parser's limit.
+DEFAULT_MAX_TEXT: Final = MAX_FILE_BYTES
+#: Largest request body: a file of DEFAULT_MAX_TEXT characters fits however JSON escapes them
+#: (an astral character written as two \\u escapes takes 12 octets).
+DEFAULT_MAX_BODY: Final = 12 * MAX_FILE_BYTES + 64 * 1024
+#: Seconds one fetch of a site check may take in all (each check fetches five URLs).
+DEFAULT_FETCH_TIMEOUT: Final = 8.0
+#: Site checks running at once; more are answered 503 instead of queueing.
+MAX_CONCURRENT_CRAWLS: Final = 4
+#: Targets one explain or check request may ask about.
+MAX_TARGETS: Final = 50
+#: Longest agent, target, site or name string accepted.
+MAX_FIELD: Final = 2048
+#: Longest starter-form value (rightsholder, contact …).
+MAX_STARTER_FIELD: Final = 512
+#: Catalogue patterns or blocked agents in one starter request.
+MAX_STARTER_ITEMS: Final = 100
+
+_STATIC: Final = ("app.css", "app.js")
+_MAX_BODY_KEY: Final = "aioptout.max_body"
+_MAX_TEXT_KEY: Final = "aioptout.max_text"
+_RFC3339: Final = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$",
+    re.ASCII)
+_CONTENT_TYPES: Final = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+_SECURITY_HEADERS: Final = (
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
+)
+
+
+class _Invalid(Exception):
+    """A request that does not match the API document; becomes a 4xx JSON answer."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+class _Guard:
+    """Adds the security headers to every response and caps request bodies.
+
+    A declared Content-Length over ``max_body`` is refused here with 413; a body without one
+    is counted while it is read (``_json_body``), so reading stops at the limit either way.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int, max_text: int) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_text = max_text
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v) for k, v in message.get("headers", [])
+                    if k.lower() not in {name for name, _ in _SECURITY_HEADERS}
+                ]
+                message = {**message, "headers": [*headers, *_SECURITY_HEADERS]}
+            await send(message)
+
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            response = _error(413, f"request body exceeds {self.max_body} bytes")
+            await response(scope, receive, send_secured)
+            return
+        scope = {**scope, _MAX_BODY_KEY: self.max_body, _MAX_TEXT_KEY: self.max_text}
+        await self.app(scope, receive, send_secured)
+
+
+
+
+def _static_text(name: str) -> str:
+    return resources.files("aioptout.web").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _index_html() -> str:
+    options = "".join(
+        f'<option value="{label}">{label} — {U.DESCRIPTIONS[label]}</option>'
+        for label in U.LABELS
+    ) + f'<option value="{U.CRAWL}">{U.CRAWL} — may the agent fetch the URL</option>'
+    return _static_text("index.html").replace("<!--usage-options-->", options)
+
+
+# --- request parsing --------------------------------------------------------------------------
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    limit = int(request.scope.get(_MAX_BODY_KEY, DEFAULT_MAX_BODY))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _Invalid(413, f"request body exceeds {limit} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _Invalid(400, f"the body is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise _Invalid(422, "the body must be a JSON object")
+    return body
+
+
+def _string(body: Mapping[str, Any], name: str, *, default: str | None = None,
+            limit: int = MAX_FIELD) -> str | None:
+    if name not in body:
+        return default
+    value = body[name]
+    if not isinstance(value, str):
+        raise _Invalid(422, f"{name} must be a string", name)
+    if len(value) > limit:
+        raise _Invalid(422, f"{name} is longer than {limit} characters", name)
+    return value
+
+
+def _strings(body: Mapping[str, Any], name: str, default: list[str], *, min_items: int = 0,
+             max_items: int = MAX_TARGETS, limit: int = MAX_FIELD) -> list[str]:
+    value = body.get(name, default)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(422, f"{name} must be an array of strings", name)
+    if not min_items <= len(value) <= max_items:
+        raise _Invalid(422, f"{name} takes {min_items} to {max_items} items", name)
+    if any(len(v) > limit for v in value):
+        raise _Invalid(422, f"an item of {name} is longer than {limit} characters", name)
+    return list(value)
+
+
+def _now(body: Mapping[str, Any]) -> _dt.datetime | None:
+    text = _string(body, "now")
+    if text is None:
+        return None
+    match = _RFC3339.match(text)
+    if match is None:
+        raise _Invalid(422, "now is not an RFC 3339 date-time", "now")
+    date, hour, minute, second, fraction, zone = match.groups()
+    fraction = (fraction or "")[:6].ljust(6, "0")
+    # A leap second (":60") is valid RFC 3339 but not a Python time: use the second before.
+    iso = f"{date}T{hour}:{minute}:{min(int(second), 59):02d}.{fraction}"
+    iso += "+00:00" if zone.upper() == "Z" else zone
+    try:
+        return _dt.datetime.fromisoformat(iso)
+    except ValueError as exc:
+        raise _Invalid(422, "now is not an RFC 3339 date-time", "now") from exc
+
+
+def _input(request: Request, body: Mapping[str, Any]) -> contracts.Loaded:
+    """The file a request carries, as ``text`` or as ``base64`` octets (one of the two)."""
+    limit = int(request.scope.get(_MAX_TEXT_KEY, DEFAULT_MAX_TEXT))
+    if ("text" in body) == ("base64" in body):
+        raise _Invalid(422, "give the file as exactly one of text or base64", "text")
+    text = body.get("text")
+    encoded = body.get("base64")
+    if "text" in body:
+        if not isinstance(text, str):
+            raise _Invalid(422, "text must be a string", "text")
+        if len(text) > limit:
+            raise _Invalid(422, f"text is longer than {limit} characters", "text")
+        data = text.encode("utf-8", "surrogatepass")
+    else:
+        if not isinstance(encoded, str):
+            raise _Invalid(422, "base64 must be a string", "base64")
+        if len(encoded) > base64_length(limit):
+            raise _Invalid(422, f"base64 carries more than {limit} octets", "base64")
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _Invalid(422, "base64 is not valid base64", "base64") from exc
+    name = _string(body, "name")
+    kind = _string(body, "kind", default="auto")
+    if kind not in ("auto", *KINDS):
+        raise _Invalid(422, f"kind must be auto or one of {', '.join(KINDS)}", "kind")
+    return contracts.load(data, kind=None if kind == "auto" else kind, source=name or None)
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _api(handler: Callable[[Request], Awaitable[dict[str, Any] | Response]]) -> Handler:
+    async def wrapped(request: Request) -> Response:
+        try:
+            result = await handler(request)
+        except _Invalid as exc:
+            extra = {} if exc.field is None else {"field": exc.field}
+            return _error(exc.status, exc.message, **extra)
+        if isinstance(result, Response):
+            return result
+        return JSONResponse(result)
+
+    return wrapped
+
+
+async def _validate(request: Request) -> dict[str, Any]:
+    body = await _json_body(request)
+    loaded = _input(request, body)
+    return await run_in_threadpool(contracts.validate_report, loaded, now=_now(body))
+
+
+async def _explain(request: Request) -> dict[str, Any]:
+    body = await _json_body(request)
+    loaded = _input(request, body)
+    targets = _strings(body, "targets", ["/"], min_items=1)
+    agent = _string(body, "agent")
+    rows = None if not agent else [(agent, "asked")]
+    return await run_in_threadpool(
+        contracts.explain_report, loaded, targets=targets, agents=rows, now=_now(body))
+
+
+async def _check(request: Request) -> dict[str, Any]:
+    body = await _json_body(request)
+    loaded = _input(request, body)
+    agent = _string(body, "agent", default="*") or "*"
+    usage = _string(body, "usage", default="train-ai") or "train-ai"
+    if usage != U.CRAWL and not U.is_label(usage):
+        raise _Invalid(422, f"usage must be crawl or one of {', '.join(U.LABELS)}", "usage")
+    targets = _strings(body, "targets", [], min_items=1)
+    return await run_in_threadpool(
+        contracts.check_report, loaded, agent=agent, usage=usage, targets=targets,
+        now=_now(body))
+
+
+def _flag(body: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise _Invalid(422, f"{name} must be true or false", name)
+    return value
+
+
+async def _starter(request: Request) -> dict[str, Any]:
+    body = await _json_body(request)
+    fields = {
+        name: (_string(body, name, limit=MAX_STARTER_FIELD) or None)
+        for name in ("rightsholder", "contact", "licensing", "legal_basis", "expires")
+    }
+    options = StarterOptions(
+        rightsholder=fields["rightsholder"],
+        contact=fields["contact"],
+        licensing=fields["licensing"],
+        legal_basis=fields["legal_basis"],
+        reserve_training=_flag(body, "reserve_training", True),
+        allow_search=_flag(body, "allow_search", True),
+        reserve_ai_input=_flag(body, "reserve_ai_input", False),
+        catalogue=tuple(_strings(body, "catalogue", [], max_items=MAX_STARTER_ITEMS,
+                                 limit=MAX_STARTER_FIELD)),
+        block=tuple(_strings(body, "block", [], max_items=MAX_STARTER_ITEMS,
+                             limit=MAX_STARTER_FIELD)),
+        expires=fields["expires"],
+        issued=_dt.datetime.now(_dt.UTC).date().isoformat(),
+    )
+    text = render_starter(options)
+    found = validate(parse(text))
+    return {
+        "schema_version": contracts.SCHEMA_VERSION,
+        "text": text,
+        "valid": not any(d.severity is Severity.ERROR for d in found),
+        "diagnostics": [d.to_dict() for d in found],
+    }
+
+
+def _refusals(report: SiteReport) -> tuple[list[dict[str, Any]], bool]:
+    """Fetches the address rule refused, and whether the site's own address was refused
+    (its first request, before any redirect)."""
+    refused = [
+        {"mechanism": name, "url": result.url, "redirects": list(result.redirects),
+         "message": result.error or "refused a non-public address"}
+        for name, result in report.fetches.items() if result.error_kind == "refused"
+    ]
+    origin = any(not item["redirects"] for item in refused)
+    return refused, origin
+
+
+def create_app(
+    *,
+    allow_private: bool = False,
+    resolve: Mapping[str, str] | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    max_text: int = DEFAULT_MAX_TEXT,
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
+    politeness_delay: float = DEFAULT_POLITENESS_DELAY,
+) -> ASGIApp:
+    """The ASGI application.
+
+    ``allow_private`` lets site checks reach private and loopback addresses: for a validator
+    on your own machine or the fixture web, never for a public deployment.  ``resolve`` pins
+    ``"host:port"`` to an address (curl ``--resolve``); pinned names are trusted.
+    """
+    pins = dict(resolve or {})
+    slots = asyncio.Semaphore(MAX_CONCURRENT_CRAWLS)
+    index = _index_html()
+    statics = {name: _static_text(name) for name in _STATIC}
+    schema = openapi_document(max_text=max_text)
+
+    def crawl_sync(site: str, agent: str) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+        fetcher = Fetcher(allow_private=allow_private, resolve=pins, total_timeout=fetch_timeout,
+                          politeness_delay=politeness_delay)
+        try:
+            report = check_site(site, agent=agent, fetcher=fetcher)
+        finally:
+            fetcher.close()
+        refused, origin = _refusals(report)
+        return report.to_dict(), refused, origin
+
+    async def crawl(request: Request) -> dict[str, Any] | Response:
+        body = await _json_body(request)
+        site = _string(body, "site")
+        if not site:
+            raise _Invalid(422, "site is required: a site name or an http(s) URL", "site")
+        agent = _string(body, "agent", default="*") or "*"
+        if slots.locked():
+            response = _error(503, "too many site checks are running; try again shortly")
+            response.headers["Retry-After"] = "5"
+            return response
+        async with slots:
+            record, refused, origin = await run_in_threadpool(crawl_sync, site, agent)
+        if origin:
+            return _error(403, f"refused: {refused[0]['message']}; this validator fetches only "
+                          "public addresses", code="FET106", refused=refused)
+        record["refused"] = refused
+        return record
+
+    async def home(_: Request) -> Response:
+        return HTMLResponse(index)
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in statics:
+            return PlainTextResponse("not found", status_code=404)
+        suffix = name[name.rfind("."):]
+        return Response(statics[name], media_type=_CONTENT_TYPES[suffix])
+
+    async def spec(_: Request) -> Response:
+        try:
+            page = await run_in_threadpool(_spec.page)
+        except _spec.SpecNotFoundError as exc:
+            return PlainTextResponse(str(exc), status_code=404)
+        return HTMLResponse(page)
+
+    async def openapi(_: Request) -> Response:
+        return JSONResponse(schema)
+
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/static/{name}", static, methods=["GET"]),
+        Route("/spec", spec, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/api/validate", _api(_validate), methods=["POST"]),
+        Route("/api/explain", _api(_explain), methods=["POST"]),
+        Route("/api/check", _api(_check), methods=["POST"]),
+        Route("/api/starter", _api(_starter), methods=["POST"]),
+        Route("/api/crawl", _api(crawl), methods=["POST"]),
+    ]
+    return _Guard(Starlette(routes=routes), max_body, max_text)
