@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from ._cli import agents, check, conformance, convert, crawl, declaration, robots
+from ._cli import agents, check, conformance, convert, crawl, declaration, robots, serve
 from ._cli._common import EXIT_CODES_HELP, Exit
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ crawl.register(app)
 robots.register(app)
 agents.register(app)
 conformance.register(app)
+serve.register(app)
 
 
 def main() -> None:

@@ -281,7 +281,7 @@ EXTENSION_ONLY = define(
     "AOO516",
     "SHOULD",
     "R-8-5",
-    "Only extension labels: aipref readers see no preference here",
+    "Extension labels without both core labels: aipref readers see less here",
     "also state train-ai and search explicitly",
 )
 USAGE_NEVER_APPLIES = define(

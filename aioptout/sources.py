@@ -14,6 +14,12 @@ from .model import Declaration, Diagnostic
 from .parse import parse
 
 KINDS: Final = ("aioptout", "robots", "tdmrep", "ai-txt")
+_SNIFF: Final = 16 * 1024
+#: Fields of spec §5 and §7.3 that no robots.txt dialect uses.
+_DECLARATION_ONLY_FIELDS: Final = frozenset(
+    {"aioptout-version", "rightsholder", "licensing", "legal-basis", "issued", "expires",
+     "work-usage"}
+)
 _WELL_KNOWN: Final = {
     "/.well-known/aioptout.txt": "aioptout",
     "/robots.txt": "robots",
@@ -32,9 +38,12 @@ def detect_kind(data: bytes | str, name: str | None = None) -> str:
     lowered = (name or "").lower()
     if lowered.endswith("aioptout.txt"):
         return "aioptout"
-    head = data[:4096].decode("utf-8", "replace") if isinstance(data, bytes) else data[:4096]
-    for line in head.splitlines()[:50]:
-        if line.lstrip("\ufeff \t").lower().startswith("aioptout-version"):
+    head = data[:_SNIFF].decode("utf-8", "replace") if isinstance(data, bytes) else data[:_SNIFF]
+    for line in head.splitlines():
+        field, colon, _ = line.lstrip("\ufeff \t").partition(":")
+        # A declaration that lost its version line is still a declaration: the mistake a
+        # validator sees most.
+        if colon and field.strip().lower() in _DECLARATION_ONLY_FIELDS:
             return "aioptout"
     from .convert import detect_kind as detect_foreign
 

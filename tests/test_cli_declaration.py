@@ -37,7 +37,7 @@ def test_validate_clean_examples_exit_zero() -> None:
 def test_validate_text_output_is_compiler_style(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("User-agent: *\nDisallow /x\n")
-    code, out, _ = run("validate", str(bad))
+    code, out, _ = run("validate", str(bad), "--kind", "aioptout")
     assert code == 1
     first = out.splitlines()[0]
     assert first.startswith(f"{bad}:1:1: error AOO301")
@@ -211,3 +211,19 @@ def test_json_outputs_follow_their_schemas(tmp_path: Path) -> None:
     for line in out.splitlines():
         jsonschema.validate({"schema_version": 1, "decisions": [json.loads(line)]},
                             _schema("check"))
+
+
+def test_validate_guesses_the_kind_of_file(tmp_path: Path) -> None:
+    robots = tmp_path / "robots.txt"
+    robots.write_text("User-agent: *\nDissallow: /x\n")
+    code, out, _ = run("validate", str(robots), "--format", "json")
+    entry = json.loads(out)["files"][0]
+    assert entry["kind"] == "robots"
+    assert [d["code"] for d in entry["diagnostics"]] == ["ROB102"]
+    # A declaration that lost its version line is still read as a declaration.
+    lost = tmp_path / "policy.txt"
+    lost.write_text("Rightsholder: X\nUser-agent: *\nAllow: /\n")
+    code, out, _ = run("validate", str(lost), "--format", "json")
+    entry = json.loads(out)["files"][0]
+    assert entry["kind"] == "aioptout" and entry["valid"] is False
+    assert code == 1

@@ -357,5 +357,5 @@ def test_cli_errors(app: typer.Typer, tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(app, ["robots", str(tmp_path / "nope"), "--agent", "X", "/"])
     assert missing.exit_code == 3
-    remote = runner.invoke(app, ["robots", "https://e.com/robots.txt", "--agent", "X", "/"])
-    assert remote.exit_code == 2
+    both = runner.invoke(app, ["robots", "-", "--agent", "X"], input="/a\n")
+    assert both.exit_code == 2

@@ -109,7 +109,8 @@ def test_validate_command_completes_on_every_corpus_robots_file() -> None:
 
     files = [str(p) for p in _corpus_robots()]
     proc = subprocess.run(
-        [sys.executable, "-m", "aioptout", "validate", "--format", "json", *files],
+        [sys.executable, "-m", "aioptout", "validate", "--kind", "aioptout", "--format", "json",
+         *files],
         capture_output=True,
         text=True,
         check=False,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from .._limits import MAX_FILE_BYTES
+from ..sources import KINDS
 from ._common import Exit, fail, is_url, read_local
 
 # Enough to tell "over the limit" from "at the limit" without reading a 10 GB file.
@@ -38,6 +40,22 @@ class NetOptions:
             out[f"{host.lower()}:{port}"] = addr.strip("[]")
         return out
 
+
+class Kind(StrEnum):
+    auto = "auto"
+    aioptout = "aioptout"
+    robots = "robots"
+    tdmrep = "tdmrep"
+    ai_txt = "ai-txt"
+
+
+KindOption = Annotated[
+    Kind,
+    typer.Option(
+        "--kind",
+        help=f"What the input is: {', '.join(KINDS)} (default: guessed from name and content).",
+    ),
+]
 
 AllowPrivate = Annotated[
     bool,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -13,16 +12,8 @@ from ..decide import decide
 from ..model import Decision
 from ..sources import detect_kind, kind_of_url_path, signals_from
 from ._common import EXIT_CODES_HELP, Exit, TextJsonl, fail, is_url
-from ._sources import AllowPrivate, NetOptions, Resolve, Timeout, load
+from ._sources import AllowPrivate, Kind, NetOptions, Resolve, Timeout, load
 from .declaration import Now, _now, _print_decisions
-
-
-class Kind(StrEnum):
-    auto = "auto"
-    aioptout = "aioptout"
-    robots = "robots"
-    tdmrep = "tdmrep"
-    ai_txt = "ai-txt"
 
 
 def check_command(

@@ -13,9 +13,9 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from .. import usage as U
 from ..model import Decision, Declaration, Diagnostic, Severity, Value
 from ..parse import parse
+from ..report import contracts
 from ..report.sarif import sarif
 from ..validate import validate
 from ._common import (
@@ -29,7 +29,16 @@ from ._common import (
     stderr,
     stdout,
 )
-from ._sources import AllowPrivate, Loaded, NetOptions, Resolve, Timeout, load
+from ._sources import (
+    AllowPrivate,
+    Kind,
+    KindOption,
+    Loaded,
+    NetOptions,
+    Resolve,
+    Timeout,
+    load,
+)
 
 SCHEMA_VERSION = 1
 
@@ -38,6 +47,11 @@ class ValidateFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+
+
+def _loaded(loaded: Loaded, kind: Kind) -> contracts.Loaded:
+    name = loaded.url or loaded.name
+    return contracts.load(loaded.data, kind=None if kind is Kind.auto else kind.value, source=name)
 
 
 class FailOn(StrEnum):
@@ -115,6 +129,7 @@ def validate_command(
     fmt: Annotated[ValidateFormat, typer.Option("--format", help="Output format.")] = (
         ValidateFormat.text
     ),
+    kind: KindOption = Kind.auto,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Treat warnings as failures (same as --fail-on warning)."),
@@ -140,62 +155,42 @@ def validate_command(
     net = NetOptions(allow_private, tuple(resolve or ()), timeout)
     moment = _now(now)
     threshold = _RANK["warning"] if strict else _RANK[fail_on.value]
-    results: list[tuple[Loaded, list[Diagnostic]]] = []
+    results: list[tuple[Loaded, list[Diagnostic], dict[str, Any]]] = []
     err = stderr()
-    with Progress(
-        console=err, transient=True, disable=not err.is_terminal or len(sources) < 20
-    ) as bar:
+    quiet = not err.is_terminal or len(sources) < 20
+    with Progress(console=err, transient=True, disable=quiet) as bar:
         task = bar.add_task("validating", total=len(sources))
         for source in sources:
-            loaded, declaration = _load_declaration(source, net)
-            results.append((loaded, validate(declaration, now=moment)))
+            loaded = load(source, net)
+            read = _loaded(loaded, kind)
+            found = contracts.diagnostics(read, moment)
+            results.append((loaded, found, contracts.validate_report(read, found=found)))
             bar.advance(task)
-    worst = max((_RANK[d.severity.value] for _, found in results for d in found), default=-1)
-    counts = {s: sum(1 for _, f in results for d in f if d.severity is s) for s in Severity}
+    worst = max((_RANK[d.severity.value] for _, f, _ in results for d in f), default=-1)
+    counts = {s: sum(1 for _, f, _ in results for d in f if d.severity is s) for s in Severity}
     if fmt is ValidateFormat.json:
+        files = [{k: v for k, v in r.items() if k != "schema_version"} for _, _, r in results]
         emit_json(
             {
                 "schema_version": SCHEMA_VERSION,
-                "files": [
-                    {
-                        "source": loaded.url or loaded.name,
-                        "valid": not any(d.severity is Severity.ERROR for d in found),
-                        "diagnostics": [d.to_dict() for d in found],
-                    }
-                    for loaded, found in results
-                ],
+                "files": files,
                 "summary": {s.value + "s": n for s, n in counts.items()},
             }
         )
     elif fmt is ValidateFormat.sarif:
-        emit_json(sarif((loaded.url or loaded.name, found) for loaded, found in results))
+        emit_json(sarif((r["source"], f) for _, f, r in results))
     else:
         out = stdout()
-        for loaded, found in results:
-            lines = _source_lines(loaded.data) if found else []
-            for diag in found:
+        for loaded, diags, _ in results:
+            lines = _source_lines(loaded.data) if diags else []
+            for diag in diags:
                 _print_diagnostic(out, loaded.name, lines, diag)
         summary = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
         verdict = "valid" if counts[Severity.ERROR] == 0 else "invalid"
-        stderr().print(
-            f"{len(results)} file{'s' if len(results) != 1 else ''} checked: {verdict} ({summary})"
-        )
+        plural = "s" if len(results) != 1 else ""
+        err.print(f"{len(results)} file{plural} checked: {verdict} ({summary})")
     if worst >= threshold:
         raise typer.Exit(int(Exit.FINDINGS))
-
-
-def _agents_for(declaration: Declaration, only: str | None) -> list[str]:
-    if only:
-        return [only]
-    named = [a for a in declaration.agents() if a not in ("*", "")]
-    return [*named, "*"]
-
-
-def _cell(decision: Decision) -> Text:
-    text = Text(decision.value.value, style=_VALUE_STYLE[decision.value])
-    if decision.line is not None:
-        text.append(f" L{decision.line}", style="dim")
-    return text
 
 
 def explain_command(
@@ -210,6 +205,7 @@ def explain_command(
         ),
     ] = None,
     fmt: Annotated[TextJson, typer.Option("--format", help="Output format.")] = TextJson.text,
+    kind: KindOption = Kind.auto,
     now: Now = None,
     allow_private: AllowPrivate = False,
     resolve: Resolve = None,
@@ -217,8 +213,10 @@ def explain_command(
 ) -> None:
     """Show what a declaration says to each agent for each usage, and which line decides.
 
-    Rows are the agents the file names plus "*" (every other agent); columns are crawl and
-    the usage labels. Work identifiers can be given with --target.
+    Rows are the agents the file names, "*" (every other agent) and one well-known agent of
+    each purpose class (training, dataset, search, user-fetch, agent, control); columns are
+    crawl and the usage labels. Works for declarations, robots.txt, tdmrep.json and ai.txt.
+    Work identifiers can be given with --target.
 
     Examples:
 
@@ -230,56 +228,31 @@ def explain_command(
     """
     net = NetOptions(allow_private, tuple(resolve or ()), timeout)
     moment = _now(now)
-    loaded, declaration = _load_declaration(source, net)
-    where = targets or ["/"]
-    usages = [U.CRAWL, *U.LABELS]
-    agents = _agents_for(declaration, agent)
-    report: list[dict[str, Any]] = []
-    for target in where:
-        rows = []
-        for name in agents:
-            decisions = {u: declaration.evaluate(name, target, u, now=moment) for u in usages}
-            rows.append((name, decisions))
-        report.append({"target": target, "rows": rows})
-    errors = sum(1 for d in declaration.diagnostics if d.severity is Severity.ERROR)
+    loaded = load(source, net)
+    read = _loaded(loaded, kind)
+    rows = [(agent, "requested")] if agent else None
+    report = contracts.explain_report(read, targets=targets or ["/"], agents=rows, now=moment)
     if fmt is TextJson.json:
-        emit_json(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "source": loaded.url or loaded.name,
-                "declaration": _fields(declaration),
-                "errors": errors,
-                "targets": [
-                    {
-                        "target": item["target"],
-                        "agents": [
-                            {
-                                "agent": name,
-                                "decisions": {u: _decision_json(d) for u, d in ds.items()},
-                            }
-                            for name, ds in item["rows"]
-                        ],
-                    }
-                    for item in report
-                ],
-            }
-        )
+        emit_json(report)
         return
     out = stdout()
-    fields = _fields(declaration)
+    fields = report["declaration"] or {}
     header = Table.grid(padding=(0, 2))
+    header.add_row(Text("kind", style="bold"), Text(report["kind"]))
     for key, value in fields.items():
         if value is not None:
             header.add_row(Text(key, style="bold"), Text(str(value)))
     out.print(header)
-    if declaration.expires and moment >= declaration.expires:
+    declaration = read.declaration
+    if declaration is not None and declaration.expires and moment >= declaration.expires:
         out.print(
             Text(
                 "This declaration has expired: every usage preference is unknown.",
                 style="bold yellow",
             )
         )
-    for item in report:
+    usages = report["usages"]
+    for item in report["targets"]:
         table = Table(
             title=f"{loaded.name} at {item['target']}",
             title_justify="left",
@@ -287,48 +260,25 @@ def explain_command(
             caption_justify="left",
         )
         table.add_column("agent", style="bold", no_wrap=True)
+        table.add_column("purpose", style="dim", no_wrap=True)
         for u in usages:
             table.add_column(u, no_wrap=True)
-        for name, decisions in item["rows"]:
-            table.add_row(name, *(_cell(decisions[u]) for u in usages))
+        for row in item["agents"]:
+            cells = [_cell(row["decisions"][u]) for u in usages]
+            table.add_row(row["agent"], row["purpose"], *cells)
         out.print(table)
-    if errors:
+    if report["errors"]:
         stderr().print(
-            f"{errors} error(s) in this declaration: run 'aioptout validate' for details"
+            f"{report['errors']} error(s) in this file: run 'aioptout validate' for details"
         )
 
 
-def _fields(declaration: Declaration) -> dict[str, Any]:
-    return {
-        "version": declaration.version,
-        "rightsholder": declaration.rightsholder,
-        "contact": declaration.contact,
-        "licensing": declaration.licensing,
-        "legal_basis": declaration.legal_basis,
-        "issued": declaration.issued.isoformat() if declaration.issued else None,
-        "expires": declaration.expires.isoformat() if declaration.expires else None,
-    }
-
-
-def _decision_json(decision: Decision) -> dict[str, Any]:
-    return {"value": decision.value.value, "line": decision.line, "reason": decision.reason}
-
-
-def check_declaration(
-    source: str,
-    targets: list[str],
-    agent: str,
-    usage: str,
-    fmt: TextJsonl,
-    explain: bool,
-    moment: _dt.datetime,
-    net: NetOptions,
-) -> int:
-    """Decide each target against one declaration; returns the exit code."""
-    _loaded, declaration = _load_declaration(source, net)
-    decisions = [declaration.evaluate(agent, t, usage, now=moment) for t in targets]
-    _print_decisions(decisions, fmt, explain)
-    return int(Exit.FINDINGS) if any(d.reserved for d in decisions) else int(Exit.OK)
+def _cell(cell: dict[str, Any]) -> Text:
+    value = Value(cell["value"])
+    text = Text(value.value, style=_VALUE_STYLE[value])
+    if cell["line"] is not None:
+        text.append(f" L{cell['line']}", style="dim")
+    return text
 
 
 def _print_decisions(decisions: list[Decision], fmt: TextJsonl, explain: bool) -> None:
@@ -495,4 +445,4 @@ def register(app: typer.Typer) -> None:
     app.command("init", epilog=epilog)(init_command)
 
 
-__all__ = ["check_declaration", "register"]
+__all__ = ["register"]

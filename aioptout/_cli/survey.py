@@ -1,0 +1,421 @@
+"""``aioptout survey``, ``aioptout report`` and ``aioptout demo``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from ._common import EXIT_CODES_HELP, Exit, fail, stderr, stdout
+
+DEFAULT_DB: Final = "aioptout-survey.sqlite"
+DEMO_DIR: Final = "aioptout-demo"
+#: Seconds per fetch in the demo: the fixture web's slow-drip site would otherwise take 30 s.
+DEMO_TIMEOUT: Final = 4.0
+
+
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+class Semantics(StrEnum):
+    google = "google"
+    rfc9309 = "rfc9309"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+class _Rate(ProgressColumn):
+    """Sites per second over the progress bar's moving window."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("– sites/s" if speed is None else f"{speed:,.1f} sites/s")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _Rate(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=stderr(),
+        transient=False,
+    )
+
+
+def _default_label() -> str:
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m")
+
+
+def _parse_resolve(entries: Iterable[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for entry in entries:
+        host, sep, rest = entry.partition(":")
+        port, sep2, addr = rest.partition(":")
+        if not (sep and sep2 and host and port.isdigit() and addr):
+            fail(f"--resolve {entry!r}: expected HOST:PORT:ADDRESS", Exit.USAGE)
+        out[f"{host.lower()}:{port}"] = addr
+    return out
+
+
+def _agents() -> tuple[tuple[str, str], ...]:
+    from ..survey.metrics import registry_agents
+
+    return registry_agents()
+
+
+def run_survey(
+    *,
+    db: Path,
+    label: str,
+    jobs_factory: Any,
+    total: int | None,
+    analyzer: Any,
+    engine: Engine,
+    scheduler: str | None,
+    concurrency: int,
+    per_host: int,
+    options: dict[str, Any],
+    show_progress: bool = True,
+) -> Any:
+    """Shared by ``survey`` and ``demo``: open the store, run the engine with a progress bar."""
+    from ..survey.dask import DaskUnavailable
+    from ..survey.engine import survey
+    from ..survey.store import Store, StoreError
+    from ..survey.warc import WarcUnavailable
+
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        fail(str(exc))
+    with store:
+        store.record_agents(options["registry"], analyzer.agents)
+        store.record_run(label, options)
+        progress = _progress() if show_progress else None
+        try:
+            if progress is None:
+                return survey(jobs_factory(), analyzer, store, engine=engine.value,
+                              scheduler=scheduler, concurrency=concurrency, per_host=per_host)
+            with progress:
+                task = progress.add_task(f"survey {label}", total=total)
+
+                def tick(_: object) -> None:
+                    progress.advance(task)
+
+                return survey(jobs_factory(), analyzer, store, engine=engine.value,
+                              scheduler=scheduler, concurrency=concurrency, per_host=per_host,
+                              progress=tick)
+        except (DaskUnavailable, WarcUnavailable) as exc:
+            fail(str(exc), Exit.USAGE)
+        except StoreError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"input unreadable: {exc}")
+
+
+def _print_stats(stats: Any, db: Path) -> None:
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(stats.statuses.items())) or "none"
+    stderr().print(
+        f"surveyed {stats.written} sites ({statuses}); {stats.skipped} already stored; "
+        f"store {db}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "survey",
+        help=(
+            "Survey AI opt-out adoption over many sites into a resumable SQLite store.\n\n"
+            "INPUT is a site list (one host or origin per line) or a Tranco-style rank,domain "
+            "CSV. Offline inputs: --dir DIR of saved <host>.txt robots.txt bodies, or --warc "
+            "files of Common Crawl robots.txt captures. Killed runs resume where they stopped.\n\n"
+            "Examples:\n\n"
+            "  aioptout survey top-1m.csv --limit 10000 --label 2025-06\n\n"
+            "  aioptout survey sites.txt --sample 500 --seed 7 --db study.sqlite\n\n"
+            "  aioptout survey --dir corpus/robots/great-gpt-firewall --label-from-subdirs\n\n"
+            "  aioptout survey --warc part-00000.warc.gz --warc part-00001.warc.gz "
+            "--label CC-MAIN-2025-26 --engine dask --scheduler tcp://10.0.0.1:8786\n\n"
+            + EXIT_CODES_HELP
+        ),
+    )
+    def survey_command(
+        input_file: Annotated[
+            Path | None, typer.Argument(metavar="INPUT", help="site list or rank,domain CSV")
+        ] = None,
+        *,
+        db: Annotated[Path, typer.Option("--db", help="SQLite store to write")] = Path(DEFAULT_DB),
+        label: Annotated[
+            str | None, typer.Option(help="snapshot label, e.g. 2025-06 (default: this month)")
+        ] = None,
+        limit: Annotated[int | None, typer.Option(min=1, help="survey the first N sites")] = None,
+        sample: Annotated[
+            int | None, typer.Option(min=1, help="survey a seeded random sample of N sites")
+        ] = None,
+        seed: Annotated[int, typer.Option(help="seed of --sample")] = 0,
+        concurrency: Annotated[int, typer.Option(min=1, help="sites in flight at once")] = 64,
+        per_host: Annotated[
+            int, typer.Option(min=0, help="sites of one host in flight (0: no limit)")
+        ] = 2,
+        engine: Annotated[Engine, typer.Option(help="local threads or a Dask cluster")] = (
+            Engine.local
+        ),
+        scheduler: Annotated[
+            str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")
+        ] = None,
+        directory: Annotated[
+            Path | None, typer.Option("--dir", help="folder of saved <host>.txt robots.txt files")
+        ] = None,
+        label_from_subdirs: Annotated[
+            bool, typer.Option(help="with --dir: one label per sub-folder (DIR/<label>/<host>.txt)")
+        ] = False,
+        warc: Annotated[
+            list[Path] | None, typer.Option(help="WARC file of robots.txt captures (repeatable)")
+        ] = None,
+        semantics: Annotated[
+            Semantics, typer.Option(help="robots.txt parser semantics")
+        ] = Semantics.google,
+        allow_private: Annotated[
+            bool, typer.Option(help="allow fetching private and loopback addresses")
+        ] = False,
+        resolve: Annotated[
+            list[str] | None, typer.Option(help="HOST:PORT:ADDRESS, like curl (repeatable)")
+        ] = None,
+        delay: Annotated[
+            float | None,
+            typer.Option(min=0.0, help="seconds between requests to one host (default 0.5)"),
+        ] = None,
+        timeout: Annotated[
+            float | None,
+            typer.Option(min=0.1, help="seconds per fetch, redirects included (default 30)"),
+        ] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    ) -> None:
+        from ..survey import inputs
+        from ..survey.engine import OfflineAnalyzer, OnlineAnalyzer
+        from ..survey.metrics import registry_id
+        from ..survey.warc import iter_warcs
+
+        sources = sum(x is not None for x in (input_file, directory, warc or None))
+        if sources != 1:
+            fail("give exactly one of INPUT, --dir or --warc", Exit.USAGE)
+        if sample is not None and warc:
+            fail("--sample needs a site list or --dir; use --limit with --warc", Exit.USAGE)
+        if label_from_subdirs and directory is None:
+            fail("--label-from-subdirs needs --dir", Exit.USAGE)
+        if engine is Engine.dask and not scheduler:
+            fail("--engine dask needs --scheduler ADDRESS", Exit.USAGE)
+        chosen_label = label or _default_label()
+        if not inputs.valid_label(chosen_label):
+            fail(f"--label {chosen_label!r}: use letters, digits, '.', '_' or '-'", Exit.USAGE)
+        agents = _agents()
+        options: dict[str, Any] = {
+            "semantics": semantics.value, "registry": registry_id(agents), "engine": engine.value,
+            "limit": limit, "sample": sample, "seed": seed,
+        }
+        total: int | None
+
+        def select(sites: Iterable[str]) -> Iterator[str]:
+            chosen: Iterable[str] = sites
+            if sample is not None:
+                chosen = inputs.sample(chosen, sample, seed)
+            return inputs.limit(chosen, limit)
+
+        try:
+            if input_file is not None:
+                path = input_file
+                resolved = _parse_resolve(resolve or [])
+                analyzer: Any = OnlineAnalyzer(
+                    semantics=semantics.value, agents=agents, allow_private=allow_private,
+                    resolve=tuple(sorted(resolved.items())), politeness_delay=delay,
+                    timeout=timeout)
+                count = inputs.count_sites(path)
+                total = min(x for x in (count, limit, sample) if x is not None)
+                options["input"] = str(path)
+
+                def factory() -> Iterator[inputs.Job]:
+                    for site in select(inputs.read_sites(path)):
+                        yield inputs.Job(chosen_label, site)
+            elif directory is not None:
+                folders = inputs.dir_labels(directory, label=chosen_label,
+                                            from_subdirs=label_from_subdirs)
+                if not folders:
+                    fail(f"{directory}: no label sub-folders", Exit.INPUT)
+                analyzer = OfflineAnalyzer(semantics=semantics.value, agents=agents,
+                                           mention_tokens=tuple(t.lower() for t, _ in agents))
+                counts = [sum(1 for _ in select(inputs.dir_sites(f))) for _, f in folders]
+                total = sum(counts)
+                options["input"] = str(directory)
+
+                def factory() -> Iterator[inputs.Job]:
+                    for lab, folder in folders:
+                        yield from inputs.dir_jobs(folder, lab, select(inputs.dir_sites(folder)))
+            else:
+                paths = list(warc or [])
+                for p in paths:
+                    if not p.is_file():
+                        fail(f"{p}: no such file")
+                analyzer = OfflineAnalyzer(semantics=semantics.value, agents=agents,
+                                           mention_tokens=tuple(t.lower() for t, _ in agents))
+                total = limit
+                options["input"] = [str(p) for p in paths]
+
+                def factory() -> Iterator[inputs.Job]:
+                    jobs = iter_warcs(paths, label=chosen_label)
+                    return jobs if limit is None else _first(jobs, limit)
+        except inputs.InputError as exc:
+            fail(str(exc))
+        stats = run_survey(
+            db=db, label=chosen_label, jobs_factory=factory, total=total, analyzer=analyzer,
+            engine=engine, scheduler=scheduler, concurrency=concurrency, per_host=per_host,
+            options=options, show_progress=not quiet and sys.stderr.isatty(),
+        )
+        _print_stats(stats, db)
+
+    @app.command(
+        "report",
+        help=(
+            "Tables, CSV, JSON or an HTML page from a survey store.\n\n"
+            "Examples:\n\n"
+            "  aioptout report --db study.sqlite\n\n"
+            "  aioptout report --label 2025-01 --label 2025-12 --format json\n\n"
+            "  aioptout report --html report.html --chart over-time.svg\n\n" + EXIT_CODES_HELP
+        ),
+    )
+    def report_command(
+        *,
+        db: Annotated[Path, typer.Option("--db", help="SQLite store to read")] = Path(DEFAULT_DB),
+        label: Annotated[
+            list[str] | None, typer.Option(help="labels to include (repeatable; default all)")
+        ] = None,
+        fmt: Annotated[
+            ReportFormat, typer.Option("--format", help="output on stdout")
+        ] = ReportFormat.text,
+        html: Annotated[
+            Path | None, typer.Option("--html", help="also write a self-contained HTML page")
+        ] = None,
+        chart: Annotated[
+            Path | None,
+            typer.Option("--chart", help="also write the over-time chart as a standalone SVG"),
+        ] = None,
+    ) -> None:
+        emit_report(db, label or [], fmt, html, chart)
+
+    @app.command(
+        "demo",
+        help=(
+            "Start the bundled fixture web on 127.0.0.1, survey it, print the report and write "
+            f"an HTML page (default folder {DEMO_DIR}/). Needs no network.\n\n"
+            "Example:\n\n  aioptout demo && open aioptout-demo/report.html\n\n" + EXIT_CODES_HELP
+        ),
+    )
+    def demo_command(
+        *,
+        out: Annotated[Path, typer.Option("--out", help="folder for survey.sqlite and report.html")]
+        = Path(DEMO_DIR),
+        synthetic: Annotated[
+            int, typer.Option(min=0, help="extra synthetic sites to survey")
+        ] = 0,
+    ) -> None:
+        from ..fixtureweb import FixtureWeb
+        from ..survey.engine import OnlineAnalyzer
+        from ..survey.metrics import DEFAULT_SEMANTICS, registry_id
+
+        out.mkdir(parents=True, exist_ok=True)
+        db = out / "survey.sqlite"
+        agents = _agents()
+        with FixtureWeb(synthetic=synthetic) as web:
+            sites = [web.origin(host) for host in web.sites]
+            analyzer = OnlineAnalyzer(
+                semantics=DEFAULT_SEMANTICS, agents=agents, allow_private=True,
+                resolve=tuple(sorted(web.resolve_map().items())), politeness_delay=0.0,
+                timeout=DEMO_TIMEOUT)
+            stats = run_survey(
+                db=db, label="demo", jobs_factory=lambda: _site_jobs("demo", sites),
+                total=len(sites), analyzer=analyzer, engine=Engine.local, scheduler=None,
+                concurrency=64, per_host=2,
+                options={"semantics": DEFAULT_SEMANTICS, "registry": registry_id(agents),
+                         "engine": "local", "input": "fixture web"},
+                show_progress=sys.stderr.isatty(),
+            )
+        _print_stats(stats, db)
+        emit_report(db, ["demo"], ReportFormat.text, out / "report.html")
+
+
+def _site_jobs(label: str, sites: Iterable[str]) -> Iterator[Any]:
+    from ..survey.inputs import Job
+
+    for site in sites:
+        yield Job(label, site)
+
+
+def _first(items: Iterator[Any], n: int) -> Iterator[Any]:
+    for i, item in enumerate(items):
+        if i >= n:
+            return
+        yield item
+
+
+def emit_report(
+    db: Path, labels: list[str], fmt: ReportFormat, html: Path | None, chart: Path | None = None
+) -> None:
+    from ..report import csvjson, tables
+    from ..report import html as html_report
+    from ..survey.store import Store, StoreError
+
+    if not db.is_file():
+        fail(f"{db}: no such survey store")
+    try:
+        with Store(db) as store:
+            known = store.labels()
+            missing = [lab for lab in labels if lab not in known]
+            if missing:
+                fail(f"label(s) not in {db}: {', '.join(missing)}", Exit.USAGE)
+            report = tables.build(store, labels or None)
+    except StoreError as exc:
+        fail(str(exc))
+    if fmt is ReportFormat.json:
+        sys.stdout.write(csvjson.to_json(report))
+    elif fmt is ReportFormat.csv:
+        sys.stdout.write(csvjson.to_csv(report))
+    else:
+        console = stdout()
+        if not console.is_terminal:  # piped: never squeeze the label columns
+            console.width = max(console.width, 32 + 10 * len(report.labels))
+        for table in tables.render(report):
+            console.print(table)
+    outputs: list[tuple[Path, str]] = []
+    if html is not None:
+        outputs.append((html, html_report.render(report)))
+    if chart is not None:
+        outputs.append((chart, html_report.time_series(report)[0] + "\n"))
+    for path, text in outputs:
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"{path}: {exc.strerror or exc}")
+        stderr().print(f"wrote {path}")
