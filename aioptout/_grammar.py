@@ -8,6 +8,7 @@ source of truth for syntax.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -57,7 +58,26 @@ def parser() -> Lark:
         start=list(START_SYMBOLS),
         propagate_positions=True,
         maybe_placeholders=False,
+        cache=_cache_path(),
     )
+
+
+def _cache_path() -> str | bool:
+    """Where Lark keeps the built LALR tables, so each short-lived process skips building them.
+
+    The cache is a pickle, so it lives in the user's own cache directory (mode 0700), never in
+    a shared temporary directory; Lark checks the grammar's hash before using it.  Any problem
+    with the directory only costs the cache.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    directory = Path(base) / "aioptout"
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if directory.stat().st_uid != os.getuid() or not os.access(directory, os.W_OK):
+            return False
+    except OSError:
+        return False
+    return str(directory / "grammar.lark-cache")
 
 
 @functools.cache

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from .._conformance import RequestError, handle
-from ._common import Exit, emit_jsonl
+from ._common import Exit
 
 _HELP = """Answer one conformance-suite request: JSON on stdin, JSON on stdout.
 
@@ -31,15 +31,24 @@ Exit codes: 0 the request was handled (an invalid declaration is a handled reque
 """
 
 
-def conformance_adapter() -> None:
+def answer() -> int:
+    """Handle the request on stdin; the exit code. Callable without building the typer app,
+    so that the suite's hundreds of processes do not each import every command."""
     raw = sys.stdin.buffer.read()
     try:
         request = json.loads(raw.decode("utf-8"))
         response = handle(request)
     except (UnicodeDecodeError, json.JSONDecodeError, RequestError) as exc:
-        emit_jsonl({"error": f"malformed request: {exc}"})
-        raise typer.Exit(int(Exit.USAGE)) from None
-    emit_jsonl(response)
+        sys.stdout.write(json.dumps({"error": f"malformed request: {exc}"}) + "\n")
+        return int(Exit.USAGE)
+    sys.stdout.write(json.dumps(response, ensure_ascii=False) + "\n")
+    return int(Exit.OK)
+
+
+def conformance_adapter() -> None:
+    code = answer()
+    if code:
+        raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:
