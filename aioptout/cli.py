@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from ._cli import agents, check, conformance, convert, crawl, declaration, robots, serve
+from ._cli import (
+    agents,
+    check,
+    conformance,
+    convert,
+    crawl,
+    declaration,
+    robots,
+    serve,
+    survey,
+)
 from ._cli._common import EXIT_CODES_HELP, Exit
 
 app = typer.Typer(
@@ -46,6 +56,7 @@ robots.register(app)
 agents.register(app)
 conformance.register(app)
 serve.register(app)
+survey.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,365 @@
+"""The survey engine: jobs in, one result per (label, site) out, written to the store as they come.
+
+The engine knows nothing of robots.txt or HTTP: it runs an *analyzer* (``Job -> result dict``)
+over a stream of jobs, with at most ``concurrency`` jobs in flight and at most ``per_host`` on
+one host, and hands every result to the store's writer thread.  Analyzers are picklable frozen
+dataclasses so the Dask engine can ship them to workers unchanged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .inputs import Job
+from .metrics import (
+    DEFAULT_SEMANTICS,
+    RESULT_SCHEMA_VERSION,
+    SURVEY_LABELS,
+    analyze_robots,
+    body_kind,
+    naive_directive_counts,
+    parse_robots,
+    provenance,
+    robots_findings,
+)
+from .store import LOOKUP_CHUNK, Store
+
+#: Default number of sites surveyed at once.
+DEFAULT_CONCURRENCY: Final = 64
+#: Default number of sites of one host surveyed at once.
+DEFAULT_PER_HOST: Final = 2
+#: Jobs held back because their host is busy, before reading more input waits.
+MAX_DEFERRED: Final = 10_000
+
+Analyzer = Callable[[Job], dict[str, Any]]
+Sink = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineAnalyzer:
+    """Saved robots.txt bodies (``--dir``, ``--warc``) → site results."""
+
+    semantics: str = DEFAULT_SEMANTICS
+    agents: tuple[tuple[str, str], ...] = ()
+    mention_tokens: tuple[str, ...] = ()
+
+    def __call__(self, job: Job) -> dict[str, Any]:
+        return analyze_robots(
+            job.site,
+            job.body,
+            status=job.status,
+            semantics=self.semantics,
+            agents=self.agents,
+            mention_tokens=self.mention_tokens,
+            source=job.source,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineAnalyzer:
+    """Live sites → site results, through the crawler's ``check_site``.
+
+    ``probe`` replaces the crawler (tests of the engine itself); it must be picklable for Dask.
+    """
+
+    semantics: str = DEFAULT_SEMANTICS
+    agents: tuple[tuple[str, str], ...] = ()
+    allow_private: bool = False
+    resolve: tuple[tuple[str, str], ...] = ()
+    politeness_delay: float | None = None
+    timeout: float | None = None
+    probe: Callable[[str], Mapping[str, Any]] | None = None
+
+    def __call__(self, job: Job) -> dict[str, Any]:
+        if self.probe is not None:
+            result = dict(self.probe(job.site))
+            result.setdefault("site", job.site)
+            result.setdefault("provenance", provenance(self.semantics, self.agents))
+            return result
+        return probe_site(
+            job.site,
+            semantics=self.semantics,
+            agents=self.agents,
+            allow_private=self.allow_private,
+            resolve=dict(self.resolve),
+            politeness_delay=self.politeness_delay,
+            timeout=self.timeout,
+        )
+
+
+def _fetcher(
+    allow_private: bool, resolve: Mapping[str, str], delay: float | None, timeout: float | None
+) -> Any:
+    """A fresh fetcher for one site.
+
+    The fetcher keeps every response in an unbounded in-memory cache (right for one crawl,
+    wrong for a million sites), so a survey gives each site its own and drops it afterwards;
+    memory then stays flat however long the input.  Politeness between the fetches of one
+    site still applies, and the engine's per-host limit bounds load across sites.
+    """
+    from ..fetch import Fetcher
+
+    extra: dict[str, Any] = {} if delay is None else {"politeness_delay": delay}
+    if timeout is not None:
+        extra.update(total_timeout=timeout, timeout=(min(5.0, timeout), timeout))
+    return Fetcher(allow_private=allow_private, resolve=dict(resolve), **extra)
+
+
+#: Mechanisms the crawler records as files or page signals, beside robots.txt's own lines.
+_RECORDED: Final = ("aioptout", "robots", "tdmrep", "ai-txt", "http-header", "html-meta")
+
+
+def probe_site(
+    site: str,
+    *,
+    semantics: str,
+    agents: tuple[tuple[str, str], ...],
+    allow_private: bool = False,
+    resolve: Mapping[str, str] | None = None,
+    politeness_delay: float | None = None,
+    timeout: float | None = None,
+) -> dict[str, Any]:
+    """Check one live site with the crawler and reduce its report to a stored site result.
+
+    RFC 9309 §2.3.1 through the crawler's outcome: robots.txt ``present`` is parsed (again,
+    with the survey's semantics), ``unavailable`` allows everything, ``unreachable`` disallows
+    everything.
+    """
+    from ..crawl import check_site
+
+    fetcher = _fetcher(allow_private, resolve or {}, politeness_delay, timeout)
+    try:
+        report = check_site(site, agent="*", fetcher=fetcher)
+    finally:
+        fetcher.close()
+    tokens = [t for t, _ in agents]
+    result: dict[str, Any] = {
+        "schema_version": RESULT_SCHEMA_VERSION,
+        "site": site,
+        "source": "online",
+        "provenance": provenance(semantics, agents),
+        "error": None,
+    }
+    mechanisms: dict[str, dict[str, bool | None]] = {}
+    for record in report.signals:
+        if record.mechanism in _RECORDED:
+            present = record.outcome == "present"
+            mechanisms[record.mechanism] = {
+                "present": present, "valid": (not record.errors) if present else None
+            }
+    robots_fetch = report.fetches.get("robots")
+    http_status = None if robots_fetch is None else robots_fetch.status
+    if report.robots is not None and robots_fetch is not None:
+        body = (robots_fetch.body if (robots_fetch.charset or "utf-8") in ("utf-8", "utf-8-sig")
+                else robots_fetch.text)
+        robots = parse_robots(body, site, semantics)
+        findings = robots_findings(robots, body, site, tokens)
+        mechanisms.update(findings.pop("mechanisms"))
+        findings.pop("usage")
+        result.update(status="ok", body_kind=body_kind(robots_fetch.body), **findings)
+        result["naive_directives"] = naive_directive_counts(robots_fetch.body)
+    elif report.robots_outcome == "unreachable":
+        result.update(status="unreachable", blocked_root=tokens, diagnostics={})
+    else:
+        result.update(status="absent", blocked_root=[], diagnostics={})
+    usage = {label: value.value for label, value in report.usage.items()}
+    result.update(
+        http_status=http_status,
+        robots_outcome=report.robots_outcome,
+        mechanisms=mechanisms,
+        usage={label: str(usage.get(label, "unknown")) for label in SURVEY_LABELS},
+        compliant=report.compliant,
+    )
+    return result
+
+
+def error_result(job: Job, exc: BaseException, analyzer: Any) -> dict[str, Any]:
+    """A result for a job whose analysis raised: recorded, counted, never silently lost."""
+    semantics = getattr(analyzer, "semantics", DEFAULT_SEMANTICS)
+    agents = getattr(analyzer, "agents", ())
+    return {
+        "schema_version": RESULT_SCHEMA_VERSION,
+        "site": job.site,
+        "source": job.source,
+        "status": "error",
+        "error": f"{type(exc).__name__}: {exc}",
+        "provenance": provenance(semantics, agents),
+        "blocked_root": [],
+        "mechanisms": {},
+        "usage": {},
+        "diagnostics": {},
+    }
+
+
+def run_analyzer(analyzer: Analyzer, job: Job) -> dict[str, Any]:
+    try:
+        result = analyzer(job)
+    except Exception as exc:  # one broken site must not stop a million-site survey
+        result = error_result(job, exc, analyzer)
+    if job.rank:
+        result["rank"] = job.rank
+    return result
+
+
+def host_of(site: str) -> str:
+    return site.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+
+
+def skip_stored(
+    jobs: Iterable[Job],
+    store: Store,
+    skipped: Counter[str],
+    on_skip: Callable[[], None] | None = None,
+) -> Iterator[Job]:
+    """The jobs whose (label, site) has no final result yet; looked up a chunk at a time."""
+    chunk: list[Job] = []
+
+    def flush() -> Iterator[Job]:
+        by_label: dict[str, list[Job]] = {}
+        for job in chunk:
+            by_label.setdefault(job.label, []).append(job)
+        keep: set[tuple[str, str]] = set()
+        for label, items in by_label.items():
+            ranks = [j.rank for j in items] if any(j.rank for j in items) else []
+            pending = store.pending(label, [j.site for j in items], ranks)
+            keep.update((label, s) for s in pending)
+        for job in chunk:
+            if (job.label, job.site) in keep:
+                yield job
+            else:
+                skipped["stored"] += 1
+                if on_skip is not None:
+                    on_skip()
+
+    for job in jobs:
+        chunk.append(job)
+        if len(chunk) >= LOOKUP_CHUNK:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
+
+
+def run_local(
+    jobs: Iterable[Job],
+    analyzer: Analyzer,
+    sink: Sink,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    per_host: int = DEFAULT_PER_HOST,
+) -> None:
+    """Analyze jobs on a thread pool; ``per_host <= 0`` means no per-host limit."""
+    cond = threading.Condition()
+    state = {"inflight": 0, "deferred": 0}
+    busy: Counter[str] = Counter()
+    waiting: dict[str, deque[Job]] = {}
+    failures: list[BaseException] = []
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="survey") as pool:
+
+        def submit(job: Job) -> None:
+            def done(fut: Future[dict[str, Any]]) -> None:
+                finished(job, fut)
+
+            pool.submit(run_analyzer, analyzer, job).add_done_callback(done)
+
+        def finished(job: Job, fut: Future[dict[str, Any]]) -> None:
+            try:
+                sink(job.label, fut.result())
+            except BaseException as exc:
+                failures.append(exc)
+            host = host_of(job.site)
+            nxt: Job | None = None
+            with cond:
+                busy[host] -= 1
+                queue_ = waiting.get(host)
+                if queue_:
+                    nxt = queue_.popleft()
+                    state["deferred"] -= 1
+                    busy[host] += 1
+                    if not queue_:
+                        del waiting[host]
+                else:
+                    if busy[host] <= 0:
+                        del busy[host]
+                    state["inflight"] -= 1
+                cond.notify_all()
+            if nxt is not None:
+                submit(nxt)
+
+        for job in jobs:
+            if failures:
+                break
+            host = host_of(job.site)
+            with cond:
+                cond.wait_for(
+                    lambda: state["inflight"] < concurrency and state["deferred"] < MAX_DEFERRED
+                )
+                if per_host > 0 and busy[host] >= per_host:
+                    waiting.setdefault(host, deque()).append(job)
+                    state["deferred"] += 1
+                    continue
+                busy[host] += 1
+                state["inflight"] += 1
+            submit(job)
+        with cond:
+            cond.wait_for(lambda: state["inflight"] == 0 or bool(failures))
+    if failures:
+        raise failures[0]
+
+
+@dataclass
+class SurveyStats:
+    """What one run did: results written, jobs skipped because already stored, by status."""
+
+    written: int = 0
+    skipped: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+
+
+def survey(
+    jobs: Iterable[Job],
+    analyzer: Analyzer,
+    store: Store,
+    *,
+    engine: str = "local",
+    concurrency: int = DEFAULT_CONCURRENCY,
+    per_host: int = DEFAULT_PER_HOST,
+    scheduler: str | None = None,
+    progress: Callable[[dict[str, Any] | None], None] | None = None,
+) -> SurveyStats:
+    """Survey every job not yet stored and write each result as it arrives; resumable."""
+    stats = SurveyStats()
+    skipped: Counter[str] = Counter()
+    pending = skip_stored(
+        jobs, store, skipped, None if progress is None else (lambda: progress(None))
+    )
+    lock = threading.Lock()
+    writer = store.writer()
+    try:
+
+        def sink(label: str, result: dict[str, Any]) -> None:
+            writer.put(label, result)
+            with lock:
+                stats.written += 1
+                stats.statuses[str(result.get("status"))] += 1
+            if progress is not None:
+                progress(result)
+
+        if engine == "local":
+            run_local(pending, analyzer, sink, concurrency=concurrency, per_host=per_host)
+        elif engine == "dask":
+            from .dask import run_dask
+
+            run_dask(pending, analyzer, sink, scheduler=scheduler)
+        else:
+            raise ValueError(f"unknown engine {engine!r}")
+    finally:
+        writer.close()
+        stats.skipped = skipped["stored"]
+    return stats

@@ -1,0 +1,95 @@
+"""Kill a real ``aioptout survey`` process with SIGKILL mid-run, run it again, lose nothing."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aioptout.fixtureweb import FixtureWeb
+
+pytestmark = pytest.mark.slow
+
+_APP = """
+import typer
+from aioptout._cli import survey
+app = typer.Typer(pretty_exceptions_enable=False, rich_markup_mode=None)
+survey.register(app)
+@app.callback()
+def _root() -> None:
+    pass
+app()
+"""
+
+
+def stored(db: Path, label: str) -> int:
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute(
+                "SELECT COUNT(*) FROM results WHERE label = ?", (label,)).fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # tables not created yet
+        return 0
+
+
+def rows(db: Path) -> dict[str, str]:
+    conn = sqlite3.connect(db)
+    try:
+        return dict(conn.execute("SELECT site, result FROM results ORDER BY site").fetchall())
+    finally:
+        conn.close()
+
+
+def test_sigkill_then_resume_loses_no_site_and_counts_none_twice(tmp_path: Path) -> None:
+    n = 400
+    with FixtureWeb(synthetic=n, latency_ms=20) as web:
+        hosts = [h for h in web.sites if h.startswith("site")][:n]
+        listing = tmp_path / "sites.txt"
+        listing.write_text("".join(f"{web.origin(h)}\n" for h in hosts))
+        app = tmp_path / "app.py"
+        app.write_text(_APP)
+        resolve = [arg for line in web.resolve_lines() if line.startswith("site")
+                   for arg in ("--resolve", line)]
+
+        def command(db: Path) -> list[str]:
+            return [sys.executable, str(app), "survey", str(listing), "--db", str(db),
+                    "--label", "run", "--allow-private", "--delay", "0", "--timeout", "10",
+                    "--concurrency", "8", "--quiet", *resolve]
+
+        killed_db = tmp_path / "killed.sqlite"
+        proc = subprocess.Popen(command(killed_db), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while stored(killed_db, "run") < 60 and proc.poll() is None:
+            assert time.monotonic() < deadline, "survey made no progress"
+            time.sleep(0.05)
+        assert proc.poll() is None, "survey finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        before = stored(killed_db, "run")
+        assert 0 < before < n
+
+        resumed = subprocess.run(command(killed_db), capture_output=True, text=True,
+                                 timeout=300)
+        assert resumed.returncode == 0, resumed.stderr
+        assert f"{before} already stored" in resumed.stderr
+        assert f"surveyed {n - before} sites" in resumed.stderr
+
+        origins = sorted(web.origin(h) for h in hosts)
+        clean_db = tmp_path / "clean.sqlite"
+        clean = subprocess.run(command(clean_db), capture_output=True, text=True, timeout=300)
+        assert clean.returncode == 0, clean.stderr
+
+    after = rows(killed_db)
+    assert len(after) == n
+    assert sorted(after) == origins
+    assert after == rows(clean_db)
