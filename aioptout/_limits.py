@@ -16,3 +16,6 @@ MAX_REDIRECTS: Final = 5
 PRODUCT_TOKEN_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")
 #: How long a fetched robots.txt or declaration may be reused (RFC 9309 §2.4).
 CACHE_SECONDS: Final = 24 * 3600
+#: Responses a fetcher keeps in memory (least recently used dropped first); the disk cache,
+#: when enabled, keeps everything for ``CACHE_SECONDS``.
+MAX_CACHED_RESPONSES: Final = 1024

@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -486,7 +487,9 @@ class _Cache:
         self.directory = directory
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._memory: dict[str, FetchResult] = {}
+        # Bounded, least recently used first out: a survey of a million sites must not keep
+        # every body it ever fetched.
+        self._memory: OrderedDict[str, FetchResult] = OrderedDict()
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
 
@@ -494,6 +497,8 @@ class _Cache:
         now = time.time()
         with self._lock:
             hit = self._memory.get(url)
+            if hit is not None:
+                self._memory.move_to_end(url)
         if hit is None and self.directory is not None:
             hit = self._load(url)
         if hit is None or now - hit.fetched_at > self.ttl:
@@ -505,6 +510,9 @@ class _Cache:
             return
         with self._lock:
             self._memory[result.url] = result
+            self._memory.move_to_end(result.url)
+            while len(self._memory) > _limits.MAX_CACHED_RESPONSES:
+                self._memory.popitem(last=False)
         if self.directory is not None:
             self._store(result)
 

@@ -339,3 +339,19 @@ def test_resolve_keys_are_checked() -> None:
 def test_ipv6_mapped_check_uses_the_ipv4_address() -> None:
     mapped = ipaddress.IPv6Address("::ffff:10.0.0.1")
     assert not is_public_address(mapped)
+
+
+def test_memory_cache_is_bounded(
+    fixture_web: FixtureWeb, make_fetcher: MakeFetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A survey of a million sites must not keep every body: the oldest entries are dropped.
+    from aioptout import _limits
+
+    monkeypatch.setattr(_limits, "MAX_CACHED_RESPONSES", 3)
+    fetcher = make_fetcher()
+    urls = [fixture_web.url(site, "/robots.txt") for site in fixture_web.sites[:5]]
+    for url in urls:
+        fetcher.fetch(url)
+    assert len(fetcher._cache._memory) == 3
+    assert fetcher.fetch(urls[-1]).from_cache
+    assert not fetcher.fetch(urls[0]).from_cache
