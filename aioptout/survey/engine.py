@@ -97,10 +97,12 @@ def _fetcher(
 ) -> Any:
     """A fresh fetcher for one site.
 
-    The fetcher keeps every response in an unbounded in-memory cache (right for one crawl,
-    wrong for a million sites), so a survey gives each site its own and drops it afterwards;
-    memory then stays flat however long the input.  Politeness between the fetches of one
-    site still applies, and the engine's per-host limit bounds load across sites.
+    A fetcher keeps per-host state (politeness gates, its own robots.txt verdicts) for every
+    host it has seen, right for one crawl but growing with a million-site list (measured: a
+    shared fetcher took peak RSS from 100 MiB at 10,000 sites to 284 MiB at 100,000), so a
+    survey gives each site its own and drops it afterwards; memory then stays flat.  Politeness
+    between the fetches of one site still applies, and the engine's per-host limit bounds load
+    across sites.
     """
     from ..fetch import Fetcher
 
