@@ -17,6 +17,8 @@ from .model import Diagnostic
 _BOM: Final = b"\xef\xbb\xbf"
 _EOL: Final = re.compile(r"\r\n|\r|\n")
 _BAD_CHARS: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f\udc80-\udcff]")
+#: ``_BAD_CHARS`` less CR, which never survives line splitting: searched in the whole text.
+_BAD_CHARS_NOT_CR: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
 _SNIFF_BYTES: Final = 8192
 _BINARY_CONTROL_RATIO: Final = 0.10
 
@@ -135,7 +137,14 @@ def decode(data: bytes | str) -> DecodedText:
     if lines and lines[-1] == "" and len(lines) > 1:
         lines.pop()
 
-    for index, line in enumerate(lines):
+    # The per-line checks below find nothing in most files; two C-speed scans of the whole
+    # text say whether any line can be too long or hold a character they report.
+    longest = max(map(len, lines), default=0)
+    if longest * 4 <= MAX_LINE_BYTES and _BAD_CHARS_NOT_CR.search(text) is None:
+        lines_to_check: list[str] = []
+    else:
+        lines_to_check = lines
+    for index, line in enumerate(lines_to_check):
         if len(line) * 4 > MAX_LINE_BYTES and len(line.encode("utf-8", "surrogateescape")) > (
             MAX_LINE_BYTES
         ):

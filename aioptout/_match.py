@@ -14,10 +14,10 @@ with ``str.find``, which is O(len(path) × len(pattern)) in the worst case.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 _HEX: Final = "0123456789ABCDEF"
 _HEXDIGITS: Final = frozenset("0123456789abcdefABCDEF")
@@ -31,6 +31,12 @@ _UNRESERVED: Final = frozenset(
 _SAFE: Final = _UNRESERVED | frozenset("!&'()+,;=:@/?")
 _NEEDS_WORK: Final = re.compile(r"[^A-Za-z0-9\-._~!&'()+,;=:@/?]")
 _PATH_START: Final = re.compile(r"[/?;]")
+#: The common target shapes that need no work: ``http(s)://host/path`` or ``/path`` (not
+#: ``//``) with only safe characters, up to an optional fragment.  Group 1 is the normalised
+#: path; anything else takes the general route.  Possessive, so it never backtracks.
+_ALREADY_NORMAL: Final = re.compile(
+    r"(?:https?://[^/?;#]*+|(?=/(?!/)))(/[A-Za-z0-9\-._~!&'()+,;=:@/?]*+)(?:#|\Z)"
+)
 
 #: Pattern kinds, fastest first.
 _PREFIX: Final = 0  # no wildcard: startswith
@@ -100,6 +106,14 @@ def _extract_path(target: str) -> str:
 
 def normalize_path(target: str) -> str:
     """A URL or path in RFC 9309 comparison form (see the module docstring)."""
+    fast = _ALREADY_NORMAL.match(target)
+    if fast is not None:
+        return fast.group(1)
+    return _normalize_path_general(target)
+
+
+def _normalize_path_general(target: str) -> str:
+    """``normalize_path`` without its fast path: the reference the fast path is tested against."""
     path = _extract_path(target)
     if _NEEDS_WORK.search(path) is None:
         return path
@@ -107,6 +121,8 @@ def normalize_path(target: str) -> str:
 
 
 _PATTERN_KEEP: Final = frozenset("*")
+#: A pattern of safe characters and ``*``, with at most a final ``$``: already normal.
+_PATTERN_ALREADY_NORMAL: Final = re.compile(r"[A-Za-z0-9\-._~!&'()+,;=:@/?*]*+\$?")
 
 
 def normalize_pattern(pattern: str) -> str:
@@ -114,7 +130,7 @@ def normalize_pattern(pattern: str) -> str:
 
     A ``$`` anywhere else matches a literal ``$`` (Google's reading), so it becomes ``%24``.
     """
-    if _NEEDS_WORK.search(pattern) is None:
+    if _PATTERN_ALREADY_NORMAL.fullmatch(pattern) is not None:
         return pattern
     if pattern.endswith("$"):
         return _canonical(pattern[:-1], _PATTERN_KEEP) + "$"
@@ -219,3 +235,92 @@ def _matches_positions(pattern: str, path: str, steps: list[int] | None = None) 
     if steps is not None:
         steps[0] += count
     return True
+
+
+T = TypeVar("T")
+
+# One entry of a RuleSet: (probe, kind, pieces, anchored, length, payload).  The probe is the
+# text a prefix rule starts with, the whole path of an exact rule, or the longest literal piece
+# of a wildcard rule: a C-speed ``in`` test that rejects most wildcard rules before matching.
+_Entry = tuple[str, int, tuple[str, ...], bool, int, T]
+
+
+class RuleSet(Generic[T]):
+    """Path patterns in priority order, each with a payload, for longest-match decisions.
+
+    Robots.txt and the declaration both ask "which rule is the most specific match?" of a list
+    sorted by decreasing pattern length (RFC 9309 §2.2.2); this answers it without trying every
+    rule.  Rules are bucketed by the two characters every path they match starts with; a rule
+    that does not fix them (``/``, ``/$``, ``*…``, ``/*…``) is in every bucket, so each bucket
+    keeps the global order and the first match in a bucket is the first match overall.
+    """
+
+    __slots__ = ("_buckets", "_universal")
+
+    def __init__(self, rules: Iterable[tuple[Pattern, T]]) -> None:
+        """``rules`` most specific first: the order in which they would be tried one by one."""
+        entries: list[_Entry[T]] = []
+        keys: list[str | None] = []
+        for pattern, payload in rules:
+            probe = pattern.text if pattern._kind == _PREFIX else max(pattern._pieces, key=len)
+            entries.append(
+                (probe, pattern._kind, pattern._pieces, pattern._anchored, pattern.length, payload)
+            )
+            keys.append(_bucket_key(pattern))
+        buckets: dict[str, list[_Entry[T]]] = {key: [] for key in keys if key is not None}
+        universal: list[_Entry[T]] = []
+        for key, entry in zip(keys, entries, strict=True):
+            if key is None:
+                universal.append(entry)
+                for bucket in buckets.values():
+                    bucket.append(entry)
+            else:
+                buckets[key].append(entry)
+        self._universal: tuple[_Entry[T], ...] = tuple(universal)
+        self._buckets = {key: tuple(bucket) for key, bucket in buckets.items()}
+
+    def first(self, path: str) -> T | None:
+        """The payload of the first rule matching ``path`` (normalised), or None."""
+        for probe, kind, pieces, anchored, _length, payload in self._buckets.get(
+            path[:2], self._universal
+        ):
+            if kind == _PREFIX:
+                if path.startswith(probe):
+                    return payload
+            elif kind == _EXACT:
+                if path == probe:
+                    return payload
+            elif probe in path and _match_glob(pieces, anchored, path):
+                return payload
+        return None
+
+    def longest(self, path: str) -> list[T]:
+        """Payloads of every matching rule of the greatest matching length, in order.
+
+        Only meaningful when the rules were given in order of decreasing length.
+        """
+        found: list[T] = []
+        best = -1
+        for probe, kind, pieces, anchored, length, payload in self._buckets.get(
+            path[:2], self._universal
+        ):
+            if length < best:
+                break
+            if kind == _PREFIX:
+                hit = path.startswith(probe)
+            elif kind == _EXACT:
+                hit = path == probe
+            else:
+                hit = probe in path and _match_glob(pieces, anchored, path)
+            if hit:
+                best = length
+                found.append(payload)
+        return found
+
+
+def _bucket_key(pattern: Pattern) -> str | None:
+    """The two leading characters every matching path starts with, if the pattern fixes them."""
+    head = pattern.text[:2]
+    if len(head) < 2 or "*" in head or (head[1] == "$" and len(pattern.text) == 2):
+        return None
+    return head

@@ -7,11 +7,11 @@ so that each decision is a short scan with fast-path matching.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Final
 
 from . import usage as U
-from ._match import Pattern, compile_pattern, normalize_path
+from ._match import _ALREADY_NORMAL, Pattern, RuleSet, compile_pattern, normalize_path
 from .identifiers import WorkId, WorkPattern, looks_like_work_id, parse_work_id, parse_work_pattern
 from .model import Decision, Rule, RuleKind, Statement, Value
 
@@ -24,25 +24,31 @@ WELL_KNOWN_PATH: Final = "/.well-known/aioptout.txt"
 
 
 @dataclass(frozen=True, slots=True)
-class _PathRule:
-    pattern: Pattern
-    rule: Rule
-
-
-@dataclass(frozen=True, slots=True)
 class _WorkRule:
     pattern: WorkPattern
     rule: Rule
 
 
+#: What a crawl rule decides, worked out once per index: its value, the rule, the reason when
+#: crawling is asked about, and the reason when a usage is asked about a disallowed path.
+_CrawlHit = tuple[Value, Rule, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class _Index:
-    """The merged rules that apply to one agent token."""
+    """The merged rules that apply to one agent token, each set most specific first."""
 
     named: bool
-    crawl: tuple[_PathRule, ...]
-    content: tuple[_PathRule, ...]
+    crawl: RuleSet[_CrawlHit]
+    content: RuleSet[Rule]
     work: tuple[_WorkRule, ...]
+    #: (id of a lone matching Content-Usage rule, usage) → its value and reason.  Rules live as
+    #: long as the index, so ids stay valid; at most one entry per rule and label.
+    usage_memo: dict[tuple[int, str], tuple[Value, str]]
+
+    @property
+    def group_note(self) -> str:
+        return "its own group" if self.named else "the * group"
 
 
 def product_token(agent: str) -> str:
@@ -54,8 +60,8 @@ def product_token(agent: str) -> str:
 
 
 def _build_index(groups: list[Group], named: bool) -> _Index:
-    crawl: list[_PathRule] = []
-    content: list[_PathRule] = []
+    crawl: list[tuple[Pattern, Rule]] = []
+    content: list[tuple[Pattern, Rule]] = []
     work: list[_WorkRule] = []
     for group in groups:
         for rule in group.rules:
@@ -64,20 +70,42 @@ def _build_index(groups: list[Group], named: bool) -> _Index:
                 if pattern is not None:
                     work.append(_WorkRule(pattern, rule))
             elif rule.kind is RuleKind.CONTENT_USAGE:
-                content.append(_PathRule(compile_pattern(rule.pattern), rule))
+                content.append((compile_pattern(rule.pattern), rule))
             else:
-                crawl.append(_PathRule(compile_pattern(rule.pattern), rule))
+                crawl.append((compile_pattern(rule.pattern), rule))
     # Longest first; at equal length Allow first, so the first match decides (RFC 9309 §2.2.2).
-    crawl.sort(key=lambda r: (-r.pattern.length, r.rule.kind is not RuleKind.ALLOW, r.rule.line))
-    content.sort(key=lambda r: (-r.pattern.length, r.rule.line))
+    crawl.sort(key=lambda r: (-r[0].length, r[1].kind is not RuleKind.ALLOW, r[1].line))
+    content.sort(key=lambda r: (-r[0].length, r[1].line))
     work.sort(key=lambda r: (tuple(-x for x in r.pattern.specificity), r.rule.line))
-    return _Index(named, tuple(crawl), tuple(content), tuple(work))
+    note = "its own group" if named else "the * group"
+    hits = [(pattern, _crawl_hit(rule, note)) for pattern, rule in crawl]
+    return _Index(named, RuleSet(hits), RuleSet(content), tuple(work), {})
+
+
+def _crawl_hit(rule: Rule, group_note: str) -> _CrawlHit:
+    allowed = rule.kind is RuleKind.ALLOW
+    kind = rule.kind.value.capitalize()
+    return (
+        Value.ALLOWED if allowed else Value.DISALLOWED,
+        rule,
+        f"{kind} rule on line {rule.line} of {group_note} is the longest match",
+        f"not crawlable (line {rule.line}): no usage preference is implied for disallowed paths",
+    )
+
+
+#: Distinct agent strings remembered per declaration besides their product tokens.
+_MAX_CACHED_AGENTS: Final = 1024
 
 
 def _index_for(declaration: Declaration, agent: str) -> _Index:
+    # One cache holds both raw agent strings and product tokens: a raw string that equals some
+    # token's key has that token as its own token, so both keys always name the same index.
     cache = declaration._cache
+    index: _Index | None = cache.get(agent)
+    if index is not None:
+        return index
     token = product_token(agent).lower() if agent != "*" else "*"
-    index: _Index | None = cache.get(token)
+    index = cache.get(token)
     if index is None:
         named = [
             g
@@ -89,17 +117,18 @@ def _index_for(declaration: Declaration, agent: str) -> _Index:
         else:
             index = _build_index([g for g in declaration.groups if "*" in g.agents], False)
         cache[token] = index
+    if len(cache) < _MAX_CACHED_AGENTS:
+        cache[agent] = index
     return index
 
 
 def _crawl(index: _Index, path: str) -> tuple[Value, Rule | None]:
     if path in ALWAYS_ALLOWED:
         return Value.ALLOWED, None
-    for entry in index.crawl:
-        if entry.pattern.matches(path):
-            kind = entry.rule.kind
-            return (Value.ALLOWED if kind is RuleKind.ALLOW else Value.DISALLOWED), entry.rule
-    return Value.ALLOWED, None
+    hit = index.crawl.first(path)
+    if hit is None:
+        return Value.ALLOWED, None
+    return hit[0], hit[1]
 
 
 def _combine_best(matches: list[Rule], usage: str) -> tuple[Value, Rule | None, str | None]:
@@ -136,77 +165,133 @@ def evaluate(
     now: _dt.datetime | None = None,
 ) -> Decision:
     """Answer one question by spec §10, never raising on odd input."""
-    index = _index_for(declaration, agent)
-    group_note = "its own group" if index.named else "the * group"
+    index = declaration._cache.get(agent) or _index_for(declaration, agent)
+    source = declaration.source
 
-    def decision(
-        value: Value, reason: str, rule: Rule | None = None, crawl: Value | None = None
-    ) -> Decision:
-        return Decision(
-            value=value,
-            usage=usage,
-            agent=agent,
-            target=target,
-            reason=reason,
-            line=rule.line if rule else None,
-            rule=rule.raw if rule else None,
-            source=declaration.source,
-            crawl=crawl,
+    if usage not in _USAGES:
+        return _decision(
+            Value.UNKNOWN, usage, agent, target,
+            f"{usage!r} is not a usage label of this specification", None, source, None,
         )
 
-    if usage != U.CRAWL and not U.is_label(usage):
-        return decision(Value.UNKNOWN, f"{usage!r} is not a usage label of this specification")
+    if target[:1] != "/" and not target.startswith(_WEB_SCHEMES) and looks_like_work_id(target):
+        return _evaluate_work(declaration, index, agent, target, usage, now)
 
-    if looks_like_work_id(target):
-        work, _problems = parse_work_id(target)
-        if usage == U.CRAWL:
-            return decision(Value.UNKNOWN, "crawling does not apply to a work identifier")
-        if work is None:
-            return decision(Value.UNKNOWN, "the work identifier is not valid for its scheme")
-        if _expired(declaration, now):
-            return decision(Value.UNKNOWN, _expired_reason(declaration))
-        return _decide_work(index, work, usage, decision, group_note)
-
-    path = normalize_path(target)
-    crawl, crawl_rule = _crawl(index, path)
+    plain = _ALREADY_NORMAL.match(target)  # normalize_path's own fast path, without a call
+    path = plain.group(1) if plain is not None else normalize_path(target)
+    hit = None if path in ALWAYS_ALLOWED else index.crawl.first(path)
     if usage == U.CRAWL:
-        if crawl_rule is None:
+        if hit is None:
             reason = (
                 "always allowed"
                 if path in ALWAYS_ALLOWED
-                else f"no Allow or Disallow rule of {group_note} matches"
+                else f"no Allow or Disallow rule of {index.group_note} matches"
             )
-        else:
-            kind = crawl_rule.kind.value.capitalize()
-            reason = f"{kind} rule on line {crawl_rule.line} of {group_note} is the longest match"
-        return decision(crawl, reason, crawl_rule, crawl)
-    if crawl is Value.DISALLOWED:
-        return decision(
-            Value.UNKNOWN,
-            f"not crawlable (line {crawl_rule.line if crawl_rule else '?'}): "
-            "no usage preference is implied for disallowed paths",
-            crawl_rule,
-            crawl,
-        )
-    if _expired(declaration, now):
-        return decision(Value.UNKNOWN, _expired_reason(declaration), None, crawl)
-    matches: list[Rule] = []
-    longest = -1
-    for entry in index.content:
-        if entry.pattern.length < longest:
-            break
-        if entry.pattern.matches(path):
-            longest = entry.pattern.length
-            matches.append(entry.rule)
+            return _decision(Value.ALLOWED, usage, agent, target, reason, None, source,
+                             Value.ALLOWED)
+        value = hit[0]
+        return _decision(value, usage, agent, target, hit[2], hit[1], source, value)
+    if hit is None:
+        crawl = Value.ALLOWED
+    elif hit[0] is Value.DISALLOWED:
+        return _decision(Value.UNKNOWN, usage, agent, target, hit[3], hit[1], source,
+                         Value.DISALLOWED)
+    else:
+        crawl = hit[0]
+    if declaration.expires is not None and _expired(declaration, now):
+        return _decision(Value.UNKNOWN, usage, agent, target, _expired_reason(declaration),
+                         None, source, crawl)
+    matches = index.content.longest(path)
     if not matches:
-        return decision(
-            Value.UNKNOWN, f"no Content-Usage rule of {group_note} covers this path", None, crawl
+        return _decision(
+            Value.UNKNOWN, usage, agent, target,
+            f"no Content-Usage rule of {index.group_note} covers this path", None, source, crawl,
         )
-    value, rule, label = _combine_best(matches, usage)
-    reason = _describe(rule, value, usage, label)
-    if len(matches) > 1:
-        reason += f"; {len(matches)} equally specific rules combined, most restrictive wins"
-    return decision(value, reason, rule, crawl)
+    if len(matches) == 1:
+        rule = matches[0]
+        key = (id(rule), usage)
+        known = index.usage_memo.get(key)
+        if known is None:
+            value, label = U.resolve(rule.preferences, usage)
+            known = index.usage_memo[key] = (value, _describe(rule, value, usage, label))
+        return _decision(known[0], usage, agent, target, known[1], rule, source, crawl)
+    value, best, label = _combine_best(matches, usage)
+    reason = _describe(best, value, usage, label)
+    reason += f"; {len(matches)} equally specific rules combined, most restrictive wins"
+    return _decision(value, usage, agent, target, reason, best, source, crawl)
+
+
+#: Every usage a question may name: the labels and the crawl pseudo-usage.
+_USAGES: Final = frozenset({U.CRAWL, *U.PARENT})
+#: URL prefixes that can never start a work identifier: skips the identifier test for URLs.
+_WEB_SCHEMES: Final = ("https://", "http://")
+
+
+def _evaluate_work(
+    declaration: Declaration,
+    index: _Index,
+    agent: str,
+    target: str,
+    usage: str,
+    now: _dt.datetime | None,
+) -> Decision:
+    def decision(value: Value, reason: str, rule: Rule | None = None) -> Decision:
+        return _decision(value, usage, agent, target, reason, rule, declaration.source, None)
+
+    work, _problems = parse_work_id(target)
+    if usage == U.CRAWL:
+        return decision(Value.UNKNOWN, "crawling does not apply to a work identifier")
+    if work is None:
+        return decision(Value.UNKNOWN, "the work identifier is not valid for its scheme")
+    if _expired(declaration, now):
+        return decision(Value.UNKNOWN, _expired_reason(declaration))
+    return _decide_work(index, work, usage, decision, index.group_note)
+
+
+# A Decision is built on every call, and a frozen dataclass's __init__ sets each field through
+# object.__setattr__; setting the slots directly is about three times faster.  The field list
+# is checked at import, so a field added to Decision cannot be silently left unset.
+_DECISION_FIELDS: Final = (
+    "value", "usage", "agent", "target", "reason", "line", "rule", "mechanism", "source",
+    "crawl", "statements",
+)
+if tuple(f.name for f in fields(Decision)) != _DECISION_FIELDS:  # pragma: no cover
+    raise ImportError("aioptout.evaluate._decision is out of date with model.Decision")
+(
+    _set_value, _set_usage, _set_agent, _set_target, _set_reason, _set_line, _set_rule,
+    _set_mechanism, _set_source, _set_crawl, _set_statements,
+) = (getattr(Decision, name).__set__ for name in _DECISION_FIELDS)
+_new = object.__new__
+
+
+def _decision(
+    value: Value,
+    usage: str,
+    agent: str,
+    target: str,
+    reason: str,
+    rule: Rule | None,
+    source: str | None,
+    crawl: Value | None,
+) -> Decision:
+    """``Decision(value, usage, agent, target, reason, rule.line, rule.raw, "aioptout", ...)``."""
+    decision: Decision = _new(Decision)
+    _set_value(decision, value)
+    _set_usage(decision, usage)
+    _set_agent(decision, agent)
+    _set_target(decision, target)
+    _set_reason(decision, reason)
+    if rule is None:
+        _set_line(decision, None)
+        _set_rule(decision, None)
+    else:
+        _set_line(decision, rule.line)
+        _set_rule(decision, rule.raw)
+    _set_mechanism(decision, "aioptout")
+    _set_source(decision, source)
+    _set_crawl(decision, crawl)
+    _set_statements(decision, ())
+    return decision
 
 
 def _decide_work(
@@ -233,9 +318,7 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     class _DecisionFactory(Protocol):
-        def __call__(
-            self, value: Value, reason: str, rule: Rule | None = None, crawl: Value | None = None
-        ) -> Decision: ...
+        def __call__(self, value: Value, reason: str, rule: Rule | None = None) -> Decision: ...
 
 
 def _expired(declaration: Declaration, now: _dt.datetime | None) -> bool:

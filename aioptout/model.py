@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+#: ``evaluate.evaluate``, bound on first use (it imports this module).
+_EVALUATE: Any = None
+
+
 class Value(StrEnum):
     """The three-valued outcome of the aipref model (draft-ietf-aipref-vocab §5)."""
 
@@ -241,9 +245,11 @@ class Declaration:
         ``target`` is a URL, an absolute path, or a work identifier such as
         ``isrc:USUM71703861``; ``usage`` is a usage label or ``crawl``.
         """
-        from .evaluate import evaluate
-
-        return evaluate(self, agent, target, usage, now=now)
+        global _EVALUATE
+        if _EVALUATE is None:  # evaluate imports this module, so bind it on first use
+            from .evaluate import evaluate as _EVALUATE
+        decision: Decision = _EVALUATE(self, agent, target, usage, now=now)
+        return decision
 
     def statements(self, agent: str, target: str) -> list[Statement]:
         """Every label this declaration decides for (agent, target): the Signal protocol."""

@@ -7,6 +7,7 @@ test keeps the two in agreement.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 import re
@@ -22,7 +23,7 @@ from ._decode import Reporter, decode
 from ._match import normalize_pattern as _normalize_pattern
 from ._prefs import Problem, parse_preferences, parse_usage_rule
 from .identifiers import parse_work_pattern
-from .model import Declaration, Diagnostic, Group, Record, Rule, RuleKind
+from .model import Declaration, Diagnostic, Group, Record, Rule, RuleKind, Value
 
 _WS: Final = " \t"
 
@@ -125,6 +126,49 @@ def split_line(text: str) -> tuple[int, str, int, str] | bool | None:
     return match.start("name"), name, match.start("value"), value
 
 
+# Records and rules are built once per line; a frozen dataclass's __init__ sets each field through
+# object.__setattr__, and setting the slots directly is about twice as fast.  The field lists
+# are checked at import, so a field added in model.py cannot be silently left unset.
+_RECORD_FIELDS: Final = ("line", "name", "value", "name_column", "value_column")
+_RULE_FIELDS: Final = ("kind", "pattern", "line", "raw", "preferences")
+if (
+    tuple(f.name for f in dataclasses.fields(Record)) != _RECORD_FIELDS
+    or tuple(f.name for f in dataclasses.fields(Rule)) != _RULE_FIELDS
+):  # pragma: no cover
+    raise ImportError("aioptout.parse record and rule factories are out of date with model.py")
+(
+    _set_record_line, _set_record_name, _set_record_value, _set_name_column, _set_value_column
+) = (getattr(Record, name).__set__ for name in _RECORD_FIELDS)
+_set_kind, _set_pattern, _set_rule_line, _set_raw, _set_preferences = (
+    getattr(Rule, name).__set__ for name in _RULE_FIELDS
+)
+_new = object.__new__
+
+
+def _record(line: int, name: str, value: str, name_column: int, value_column: int) -> Record:
+    """``Record(line, name, value, name_column, value_column)``, faster."""
+    record: Record = _new(Record)
+    _set_record_line(record, line)
+    _set_record_name(record, name)
+    _set_record_value(record, value)
+    _set_name_column(record, name_column)
+    _set_value_column(record, value_column)
+    return record
+
+
+def _rule(
+    kind: RuleKind, pattern: str, line: int, raw: str, preferences: dict[str, Value] | None
+) -> Rule:
+    """``Rule(kind, pattern, line, raw, preferences)``, faster; None means a new empty dict."""
+    rule: Rule = _new(Rule)
+    _set_kind(rule, kind)
+    _set_pattern(rule, pattern)
+    _set_rule_line(rule, line)
+    _set_raw(rule, raw)
+    _set_preferences(rule, {} if preferences is None else preferences)
+    return rule
+
+
 def _lark_error_column(text: str) -> int:
     """Where the grammar stops accepting the line (1-based), for the diagnostic's caret."""
     try:
@@ -132,6 +176,33 @@ def _lark_error_column(text: str) -> int:
     except UnexpectedInput as exc:
         return max(1, int(getattr(exc, "column", 1) or 1))
     return 1
+
+
+#: A line as ``parse`` uses it: (name column, name as written, value, value column, canonical
+#: name or None), columns 1-based; or ``_BLANK``, or ``_REJECTED`` (not a line of the grammar).
+_Split = tuple[int, str, str, int, str | None] | str
+_BLANK: Final = "blank"
+_REJECTED: Final = "rejected"
+
+
+def _split(text: str) -> _Split:
+    """``split_line`` with the columns ``parse`` reports and the field name looked up.
+
+    tests/test_perf_equivalence.py checks it against ``split_line`` itself.
+    """
+    match = _line_re().fullmatch(text)  # as split_line does
+    if match is None:
+        return _REJECTED
+    raw_name = match.group("name")
+    if raw_name is None:
+        return _BLANK
+    value = match.group("value")
+    if value is None:
+        value = ""
+        col = len(text.split("#", 1)[0].rstrip(_WS)) + 1
+    else:
+        col = match.start("value") + 1
+    return match.start("name") + 1, raw_name, value, col, FIELDS.get(raw_name.lower())
 
 
 @dataclass
@@ -261,8 +332,9 @@ def _path_rule(state: _State, name: str, value: str, line: int, col: int) -> Non
         return
     if value[0] == "*":
         state.diagnostics.add(D.STAR_PATH.at(line, col, col + 1))
-    _path_warnings(state, value, line, col)
-    state.rules.append(Rule(kind, normalize_pattern(value), line, value))
+    if "$" in value or " " in value or "\t" in value:
+        _path_warnings(state, value, line, col)
+    state.rules.append(_rule(kind, normalize_pattern(value), line, value, None))
 
 
 def _path_warnings(state: _State, value: str, line: int, col: int) -> None:
@@ -271,6 +343,8 @@ def _path_warnings(state: _State, value: str, line: int, col: int) -> None:
     dollar = value.find("$")
     if 0 <= dollar < len(value) - 1:
         state.diagnostics.add(D.DOLLAR_INSIDE.at(line, col + dollar, col + dollar + 1))
+    if " " not in value and "\t" not in value:
+        return
     for match in re.finditer(r"[ \t]+", value):
         state.diagnostics.add(
             D.WHITESPACE_IN_PATH.at(line, col + match.start(), col + match.end())
@@ -294,7 +368,7 @@ def _content_usage(state: _State, value: str, line: int, col: int) -> None:
             )
     _pref_diagnostics(state, line, col, problems)
     pattern = normalize_pattern(path if path is not None else "/")
-    state.rules.append(Rule(RuleKind.CONTENT_USAGE, pattern, line, value, prefs))
+    state.rules.append(_rule(RuleKind.CONTENT_USAGE, pattern, line, value, prefs))
 
 
 def _work_usage(state: _State, value: str, line: int, col: int) -> None:
@@ -319,57 +393,61 @@ def _work_usage(state: _State, value: str, line: int, col: int) -> None:
     prefs, pref_problems = parse_preferences(pref_text)
     _pref_diagnostics(state, line, pref_col, pref_problems)
     canonical = f"{pattern.scheme}:{pattern.prefix}{'' if pattern.exact else '*'}"
-    state.rules.append(Rule(RuleKind.WORK_USAGE, canonical, line, value, prefs))
+    state.rules.append(_rule(RuleKind.WORK_USAGE, canonical, line, value, prefs))
 
 
 def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
     """Parse a declaration.  Never raises on bad input; problems become diagnostics."""
     decoded = decode(data)
     state = _State(decoded.report)
+    # Real files repeat lines ("Disallow: /" in every group); split each distinct line once.
+    splits: dict[str, _Split] = {}
+    add_record = state.records.append
     for index, text in enumerate(decoded.lines):
-        number = index + 1
-        split = split_line(text)
+        if not text:
+            continue  # the grammar's line rule accepts the empty line: nothing to do
+        split = splits.get(text)
         if split is None:
-            continue
-        if split is False or split is True:
-            if state.diagnostics.wanted(D.NOT_A_RECORD.code):
+            split = splits[text] = _split(text)
+        number = index + 1
+        if isinstance(split, str):
+            if split is _REJECTED and state.diagnostics.wanted(D.NOT_A_RECORD.code):
                 column = _lark_error_column(text)
                 state.diagnostics.out.append(D.NOT_A_RECORD.at(number, column, len(text) + 1))
             continue
-        name_col, raw_name, value_col, value = split
-        col = value_col + 1 if value_col >= 0 else len(text.split("#", 1)[0].rstrip(_WS)) + 1
-        state.records.append(Record(number, raw_name, value, name_col + 1, col))
-        key = raw_name.lower()
-        name = FIELDS.get(key)
+        name_col, raw_name, value, col, name = split
+        add_record(_record(number, raw_name, value, name_col, col))
         if name is None:
+            key = raw_name.lower()
             name = MISSPELLINGS.get(key)
             if name is None:
                 state.diagnostics.add(
-                    D.UNKNOWN_FIELD.at(number, name_col + 1, name_col + 1 + len(raw_name))
+                    D.UNKNOWN_FIELD.at(number, name_col, name_col + len(raw_name))
                 )
                 continue
             state.diagnostics.add(
                 D.MISSPELLED_FIELD.at(
                     number,
-                    name_col + 1,
-                    name_col + 1 + len(raw_name),
+                    name_col,
+                    name_col + len(raw_name),
                     message=f"Misspelled field name accepted as {_canonical_title(name)}",
                 )
             )
         if state.first_record is None:
             state.first_record = name
         if name in RULE_FIELDS and not state.agents:
-            state.diagnostics.add(D.RULE_OUTSIDE_GROUP.at(number, name_col + 1, col))
+            state.diagnostics.add(D.RULE_OUTSIDE_GROUP.at(number, name_col, col))
             continue
         if not value and name not in ("allow", "disallow"):
-            state.diagnostics.add(D.EMPTY_VALUE.at(number, name_col + 1, col))
+            state.diagnostics.add(D.EMPTY_VALUE.at(number, name_col, col))
             continue
-        if name in DECLARATION_FIELDS:
-            _declaration_field(state, name, value, number, col)
+        # Field names are distinct, so the order of these tests is only the order of frequency.
+        if name == "disallow" or name == "allow":
+            _path_rule(state, name, value, number, col)
         elif name == "user-agent":
             _agent(state, value, number, col)
-        elif name in ("allow", "disallow"):
-            _path_rule(state, name, value, number, col)
+        elif name in DECLARATION_FIELDS:
+            _declaration_field(state, name, value, number, col)
         elif name == "content-usage":
             _content_usage(state, value, number, col)
         elif name == "work-usage":
@@ -377,7 +455,7 @@ def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
         elif name == "sitemap":
             state.sitemaps.append(value)
         elif name == "content-signal":
-            state.diagnostics.add(D.FOREIGN_SIGNAL.at(number, name_col + 1, col + len(value)))
+            state.diagnostics.add(D.FOREIGN_SIGNAL.at(number, name_col, col + len(value)))
         # crawl-delay is recognised and has no effect on decisions (spec §4.3)
     state.close_group()
 

@@ -109,7 +109,7 @@ def _rules(decl: Declaration, group: Group) -> list[Diagnostic]:
         if rule.is_usage:
             by_pattern[key].append(rule)
             prefs = rule.preferences
-            if prefs.keys() & U.EXTENSION_LABELS and not U.CORE_LABELS <= prefs.keys():
+            if prefs.keys() & U.EXTENSION_LABELS and not prefs.keys() >= U.CORE_LABELS:
                 out.append(D.EXTENSION_ONLY.at(rule.line, 1))
     for rules in by_pattern.values():
         if len(rules) > 1 and _disagree(rules):

@@ -7,20 +7,24 @@ the ``index.html`` Allow rule; every leniency it accepts is reported as a diagno
 ``"rfc9309"`` is the RFC read strictly.  docs/robots.md lists every difference, and every place
 where this module deliberately disagrees with Google's library.
 
-Parsing only splits lines and sorts them into groups; path patterns are normalised and sorted
-the first time an agent is asked about, and the result is cached per product token.
+Parsing only splits lines and sorts them into groups, kept as plain tuples: ``RobotsLine`` and
+``RobotsGroup`` objects are built the first time ``groups`` is read.  Path patterns are
+normalised and sorted the first time an agent is asked about, and the result is cached per
+product token.  Most lines are ``Field: value`` with a known field name; the line loop reads
+those inline and sends every other line through the general reading, and a test proves the two
+agree (tests/test_perf_equivalence.py).
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from .. import diagnostics as _diag
 from .._limits import MAX_DIAGNOSTICS_PER_CODE, MAX_FILE_BYTES, MAX_LINE_BYTES
-from .._match import Pattern, _match_glob, compile_pattern, normalize_path
+from .._match import Pattern, RuleSet, compile_pattern, normalize_path
 from ..model import Diagnostic, Statement, Value
 
 __all__ = [
@@ -104,6 +108,9 @@ _TYPOS: Final = {
     "disallaw": DISALLOW,
     "site-map": SITEMAP,
 }
+#: First letters of every known, misspelled and prefix-matched field name: other keys are
+#: unknown fields without a look at the tables.
+_FIELD_INITIALS: Final = frozenset("uadsc")
 #: Google matches field names by prefix, in this order.
 _PREFIXES: Final = (
     ("user-agent", USER_AGENT),
@@ -186,48 +193,26 @@ class RobotsVerdict:
 _NO_RULE: Final = RobotsVerdict(True, None, None, "no rule matches")
 _SELF: Final = RobotsVerdict(True, None, None, "/robots.txt is always allowed (RFC 9309 §2.2.2)")
 
-# One compiled rule: (probe, kind, Pattern, index of its verdict).  The probe is the text a
-# prefix rule starts with, the whole path of an exact rule, or the longest literal piece of a
-# wildcard rule: a C-speed ``in`` test that rejects most wildcard rules without matching.
-_Rule = tuple[str, int, Pattern, int]
-
 
 class _AgentRules:
-    """Merged rules of some groups, most specific first, bucketed by their first two characters.
+    """Merged Allow/Disallow rules of some groups, most specific first.
 
-    Verdicts are built the first time a rule decides, so compiling a large group stays cheap.
+    Each rule's payload is its slot; verdicts are built the first time a rule decides, so
+    compiling a large group stays cheap.
     """
 
-    __slots__ = ("buckets", "specs", "universal", "verdicts")
+    __slots__ = ("first", "specs", "verdicts")
 
-    def __init__(self, rules: list[_Rule], specs: list[tuple[bool, int, str]]) -> None:
+    def __init__(self, rules: RuleSet[int], specs: list[tuple[bool, int, str]]) -> None:
+        self.first = rules.first
         self.specs = specs
         self.verdicts: list[RobotsVerdict | None] = [None] * len(specs)
-        keys = [_bucket_key(rule[2]) for rule in rules]
-        buckets: dict[str, list[_Rule]] = {key: [] for key in keys if key is not None}
-        universal: list[_Rule] = []
-        for key, rule in zip(keys, rules, strict=True):
-            if key is None:
-                universal.append(rule)
-                for bucket in buckets.values():
-                    bucket.append(rule)
-            else:
-                buckets[key].append(rule)
-        self.universal = tuple(universal)
-        self.buckets = {key: tuple(bucket) for key, bucket in buckets.items()}
 
     def decide(self, path: str) -> RobotsVerdict:
-        rules = self.buckets.get(path[:2], self.universal)
-        for probe, kind, pattern, slot in rules:
-            if kind == 0:
-                if path.startswith(probe):
-                    return self.verdicts[slot] or self._verdict(slot)
-            elif kind == 1:
-                if path == probe:
-                    return self.verdicts[slot] or self._verdict(slot)
-            elif probe in path and _match_glob(pattern._pieces, pattern._anchored, path):
-                return self.verdicts[slot] or self._verdict(slot)
-        return _NO_RULE
+        slot = self.first(path)
+        if slot is None:
+            return _NO_RULE
+        return self.verdicts[slot] or self._verdict(slot)
 
     def _verdict(self, slot: int) -> RobotsVerdict:
         allow, line, text = self.specs[slot]
@@ -237,19 +222,6 @@ class _AgentRules:
         self.verdicts[slot] = verdict
         return verdict
 
-
-def _probe(pattern: Pattern) -> str:
-    if pattern._kind == 0:
-        return pattern.text
-    return max(pattern._pieces, key=len)
-
-
-def _bucket_key(pattern: Pattern) -> str | None:
-    """The two leading characters every matching path starts with, if the pattern fixes them."""
-    head = pattern.text[:2]
-    if len(head) < 2 or "*" in head or (head[1] == "$" and len(pattern.text) == 2):
-        return None
-    return head
 
 
 class _Sink:
@@ -269,10 +241,18 @@ class _Sink:
         end_column: int,
         message: str | None = None,
     ) -> None:
+        if self.wants(code):
+            self.items.append(code.at(line, column, max(end_column, column + 1), message=message))
+
+    def wants(self, code: _diag.Code) -> bool:
+        """Count one finding; True while its position is still wanted (under the cap)."""
         seen = self.counts.get(code.code, 0) + 1
         self.counts[code.code] = seen
-        if seen <= MAX_DIAGNOSTICS_PER_CODE:
-            self.items.append(code.at(line, column, max(end_column, column + 1), message=message))
+        return seen <= MAX_DIAGNOSTICS_PER_CODE
+
+    def put(self, code: _diag.Code, line: int, column: int, end_column: int) -> None:
+        """Record a finding ``wants`` has already counted."""
+        self.items.append(code.at(line, column, max(end_column, column + 1)))
 
     def finish(self) -> tuple[Diagnostic, ...]:
         for code, seen in self.counts.items():
@@ -289,12 +269,23 @@ class _Sink:
         return tuple(self.items)
 
 
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode(data: str | bytes) -> tuple[str, int, bool, int, bool]:
     """Text, columns taken by a leading BOM, truncated?, input size, invalid UTF-8 seen?"""
     if isinstance(data, str):
         if data.isascii() and len(data) <= MAX_FILE_BYTES:
             return data, 0, False, len(data), False
-        data = data.encode("utf-8", "surrogateescape")
+        try:
+            data = data.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # lone surrogates outside the escape range
+            data = data.encode("utf-8", "surrogatepass")
     size = len(data)
     truncated = size > MAX_FILE_BYTES
     if truncated:
@@ -302,6 +293,8 @@ def _decode(data: str | bytes) -> tuple[str, int, bool, int, bool]:
     skip = 0
     while skip < 3 and skip < len(data) and data[skip] == _BOM_BYTES[skip]:
         skip += 1
+    if 0 < skip < 3 and _valid_utf8(data[:3]):
+        skip = 0  # EF xx xx is a character (U+F000 …), not the remains of a BOM
     try:
         return data[skip:].decode("utf-8"), skip, truncated, size, False
     except UnicodeDecodeError as exc:
@@ -311,6 +304,7 @@ def _decode(data: str | bytes) -> tuple[str, int, bool, int, bool]:
         return text, skip, truncated, size, _SURROGATES.search(text) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def _field_of(key: str, google: bool) -> tuple[str, bool]:
     """Canonical field for a lower-cased key, and whether a leniency was needed."""
     if key in _KNOWN:
@@ -325,6 +319,13 @@ def _field_of(key: str, google: bool) -> tuple[str, bool]:
     return key, False
 
 
+#: A line as the parser keeps it: (line, field, value, column, raw_field), the fields of a
+#: ``RobotsLine``, which is only built when ``groups`` is asked for.
+_RawLine = tuple[int, str, str, int, str]
+#: A group as the parser keeps it: agents, their product-token keys, lines, first line.
+_RawGroup = tuple[tuple[str, ...], tuple[str, ...], tuple[_RawLine, ...], int]
+
+
 class RobotsTxt:
     """A parsed robots.txt: groups, sitemaps, diagnostics, and cached per-agent decisions."""
 
@@ -333,8 +334,9 @@ class RobotsTxt:
         "_agent_cache",
         "_group_cache",
         "_group_keys",
+        "_groups",
+        "_raw_groups",
         "diagnostics",
-        "groups",
         "semantics",
         "sitemaps",
         "size",
@@ -344,8 +346,7 @@ class RobotsTxt:
 
     def __init__(
         self,
-        groups: tuple[RobotsGroup, ...],
-        group_keys: tuple[tuple[str, ...], ...],
+        raw_groups: tuple[_RawGroup, ...],
         sitemaps: tuple[str, ...],
         diagnostics: tuple[Diagnostic, ...],
         *,
@@ -354,8 +355,9 @@ class RobotsTxt:
         size: int,
         truncated: bool,
     ) -> None:
-        self.groups = groups
-        self._group_keys = group_keys
+        self._raw_groups = raw_groups
+        self._group_keys = tuple(group[1] for group in raw_groups)
+        self._groups: tuple[RobotsGroup, ...] | None = None
         self.sitemaps = sitemaps
         self.diagnostics = diagnostics
         self.source = source
@@ -367,9 +369,20 @@ class RobotsTxt:
 
     def __repr__(self) -> str:
         return (
-            f"RobotsTxt(source={self.source!r}, groups={len(self.groups)}, "
+            f"RobotsTxt(source={self.source!r}, groups={len(self._raw_groups)}, "
             f"semantics={self.semantics!r}, diagnostics={len(self.diagnostics)})"
         )
+
+    @property
+    def groups(self) -> tuple[RobotsGroup, ...]:
+        """Every group in file order; built on first use, as deciding does not need them."""
+        groups = self._groups
+        if groups is None:
+            groups = self._groups = tuple(
+                RobotsGroup(agents, tuple(RobotsLine(*line) for line in lines), start)
+                for agents, _keys, lines, start in self._raw_groups
+            )
+        return groups
 
     @classmethod
     def parse(
@@ -400,7 +413,8 @@ class RobotsTxt:
 
     def matching_groups(self, agent: str) -> tuple[RobotsGroup, ...]:
         """Every group naming the agent's product token, else every ``*`` group, else none."""
-        return tuple(self.groups[i] for i in self._indices(self._key(agent)))
+        groups = self.groups
+        return tuple(groups[i] for i in self._indices(self._key(agent)))
 
     def _rules(self, agent: str) -> _AgentRules:
         cached = self._agent_cache.get(agent)
@@ -415,44 +429,45 @@ class RobotsTxt:
 
     def _compile(self, indices: tuple[int, ...]) -> _AgentRules:
         google = self.semantics == "google"
-        ranked: list[tuple[int, int, int, int, str, int, Pattern]] = []
+        ranked: list[tuple[int, int, int, int, Pattern]] = []
         for index in indices:
-            for entry in self.groups[index].lines:
-                field = entry.field
-                if (field != ALLOW and field != DISALLOW) or not entry.value:
+            for line, field, value, _column, _raw in self._raw_groups[index][2]:
+                if (field != ALLOW and field != DISALLOW) or not value:
                     continue
-                value = entry.value
                 rank = 0 if field == ALLOW else 1
                 pattern = compile_pattern(value)
-                ranked.append((-pattern.length, rank, entry.line, len(ranked), pattern.text,
-                               pattern._kind, pattern))
+                ranked.append((-pattern.length, rank, line, len(ranked), pattern))
                 if rank == 0 and google:
                     slash = value.rfind("/")
                     if slash >= 0 and value.startswith("/index.htm", slash):
                         pattern = compile_pattern(value[: slash + 1] + "$")
-                        ranked.append((-pattern.length, 0, entry.line, len(ranked), pattern.text,
-                                       pattern._kind, pattern))
+                        ranked.append((-pattern.length, 0, line, len(ranked), pattern))
         ranked.sort()
-        specs = [(r[1] == 0, r[2], r[4]) for r in ranked]
-        rules = [(_probe(r[6]), r[5], r[6], slot) for slot, r in enumerate(ranked)]
-        return _AgentRules(rules, specs)
+        specs = [(r[1] == 0, r[2], r[4].text) for r in ranked]
+        return _AgentRules(RuleSet((r[4], slot) for slot, r in enumerate(ranked)), specs)
 
     def decide(self, agent: str, url: str) -> RobotsVerdict:
         """May ``agent`` crawl ``url``?  Longest match wins, Allow wins ties (RFC 9309 §2.2.2)."""
         path = normalize_path(url)
         if path == _ROBOTS_PATH:
             return _SELF
-        return self._rules(agent).decide(path)
+        rules = self._agent_cache.get(agent) or self._rules(agent)
+        return rules.decide(path)
 
     def allowed(self, agent: str, url: str) -> bool:
-        return self.decide(agent, url).allowed
+        path = normalize_path(url)
+        if path == _ROBOTS_PATH:
+            return True
+        rules = self._agent_cache.get(agent) or self._rules(agent)
+        slot = rules.first(path)
+        return slot is None or rules.specs[slot][0]
 
     def crawl_delay(self, agent: str) -> float | None:
         """The first valid Crawl-delay of the agent's groups, in seconds."""
         for index in self._indices(self._key(agent)):
-            for entry in self.groups[index].lines:
-                if entry.field == CRAWL_DELAY and _DELAY.match(entry.value):
-                    return float(entry.value)
+            for _line, field, value, _column, _raw in self._raw_groups[index][2]:
+                if field == CRAWL_DELAY and _DELAY.match(value):
+                    return float(value)
         return None
 
     def mentions(self, token: str) -> bool:
@@ -483,19 +498,41 @@ class RobotsTxt:
 
 _WORK_ID: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?!//)")
 
+#: Field names as usually written, mapped to their field: a line ``<name>:<value>`` with one of
+#: these names and no comment is read without the general path.  Only exact names of known
+#: fields, so no leniency is involved.
+_PLAIN_NAMES: Final = {
+    spelling: name
+    for name in _KNOWN
+    for spelling in (name, name.upper(), name.capitalize(), name.title())
+}
+#: Longest line the plain path takes: longer ones may need Google's truncation.
+_PLAIN_MAX: Final = _LINE_KEEP // 4
+#: First character (after blanks) of a line that holds nothing: none, or a comment.
+_SKIP: Final = ("", "#")
+_CRAWL_FIELDS: Final = frozenset({ALLOW, DISALLOW})
+#: User-agent values known to be clean product tokens → their group key.  Shared by all parses,
+#: as real files name the same few crawlers; bounded, and holding only values that need no
+#: diagnostic, so it never changes what a parse reports.
+_AGENT_KEYS: dict[str, str] = {"*": "*"}
+_MAX_AGENT_KEYS: Final = 4096
+#: How an Allow/Disallow value may start without a diagnostic ("" is an empty rule).
+_PATTERN_STARTS: Final = ("/", "*", "")
+
 
 class _Parser:
     """The line loop.  One instance per parse; keeps the group being built."""
 
-    def __init__(self, google: bool) -> None:
+    def __init__(self, google: bool, *, plain_path: bool = True) -> None:
         self.google = google
+        #: False sends every line through the general path: the reference for tests.
+        self.plain_path = plain_path
         self.sink = _Sink()
-        self.groups: list[RobotsGroup] = []
-        self.group_keys: list[tuple[str, ...]] = []
+        self.groups: list[_RawGroup] = []
         self.sitemaps: list[str] = []
         self.agents: list[str] = []
         self.keys: list[str] = []
-        self.lines: list[RobotsLine] = []
+        self.lines: list[_RawLine] = []
         self.start = 0
         self.closed = False
         self.crawl_rule_seen = False
@@ -503,8 +540,9 @@ class _Parser:
 
     def close(self) -> None:
         if self.agents:
-            self.groups.append(RobotsGroup(tuple(self.agents), tuple(self.lines), self.start))
-            self.group_keys.append(tuple(self.keys))
+            self.groups.append(
+                (tuple(self.agents), tuple(self.keys), tuple(self.lines), self.start)
+            )
         self.agents, self.keys, self.lines = [], [], []
         self.closed = False
 
@@ -522,12 +560,14 @@ class _Parser:
             sink.add(TOO_LARGE, last, 1, len(lines[-1]) + 1 + (bom if last == 1 else 0))
         if invalid:
             self._report_invalid_utf8(lines, bom)
-        google = self.google
-        self._loop(lines, bom, google)
+        if bom:
+            self._general(1, lines[0], bom)
+            self._loop(lines, 1)
+        else:
+            self._loop(lines, 0)
         self.close()
         return RobotsTxt(
             tuple(self.groups),
-            tuple(self.group_keys),
             tuple(self.sitemaps),
             sink.finish(),
             source=source,
@@ -542,59 +582,147 @@ class _Parser:
             for found in _SURROGATES.finditer(line):
                 self.sink.add(NOT_UTF8, number, found.start() + offset, found.end() + offset)
 
-    def _loop(self, lines: Iterable[str], bom: int, google: bool) -> None:
+    def _loop(self, lines: list[str], first: int) -> None:
+        """Lines ``first`` onwards (0-based): plain lines inline, the others by ``_general``.
+
+        A plain line is a known field name as written, a colon, and a value without a comment;
+        it is read exactly as ``_general`` would read it.  ``plain_path=False`` sends every line
+        through ``_general``, the reference tests compare against.
+        """
+        rest_of = lines[first:] if first else lines
+        if not self.plain_path:
+            for number, raw in enumerate(rest_of, first + 1):
+                if raw:
+                    self._general(number, raw, 0)
+            return
+        plain = _PLAIN_NAMES.get
+        google = self.google
+        general = self._general
+        no_colon = self._no_colon
         sink = self.sink
-        for number, raw in enumerate(lines, 1):
+        pattern_starts = _PATTERN_STARTS
+        crawl_fields = _CRAWL_FIELDS
+        # With no line long enough for truncation, the per-line length test can be skipped.
+        any_long = max(map(len, rest_of), default=0) > _PLAIN_MAX
+        in_group = bool(self.agents)
+        append = self.lines.append
+        number = first
+        for raw in rest_of:
+            number += 1
             if not raw:
                 continue
-            offset = bom if number == 1 else 0  # columns of line 1 count the BOM characters
-            if google and len(raw) > _LINE_KEEP // 4:
-                encoded = raw.encode("utf-8", "surrogateescape")
-                if len(encoded) > _LINE_KEEP:
-                    raw = encoded[:_LINE_KEEP].decode("utf-8", "surrogateescape")
-                    sink.add(LINE_TRUNCATED, number, len(raw) + 1 + offset, len(raw) + 2 + offset)
-            hash_at = raw.find("#")
-            line = raw if hash_at < 0 else raw[:hash_at]
-            colon = line.find(":")
-            if colon >= 0:
-                key_raw = line[:colon].strip(_WS)
-                rest = line[colon + 1 :]
-                value = rest.strip(_WS)
-                value_col = colon + 2 + len(rest) - len(rest.lstrip(_WS)) + offset
-                missing_colon = False
+            name, sep, rest = raw.partition(":")
+            field = plain(name) if sep else None
+            if field is None or "#" in rest or (any_long and len(raw) > _PLAIN_MAX):
+                if any_long and len(raw) > _PLAIN_MAX:
+                    general(number, raw, 0)
+                elif raw[0] == "#" or (raw[0] in _WS and raw.lstrip(_WS)[:1] in _SKIP):
+                    continue  # a blank or comment-only line says nothing
+                elif sep:
+                    general(number, raw, 0)
+                else:
+                    no_colon(number, raw, 0)
+                in_group = bool(self.agents)
+                append = self.lines.append
+                continue
+            value = rest.lstrip(_WS)
+            column = len(raw) - len(value) + 1
+            value = value.rstrip(_WS)
+            if field in crawl_fields and in_group:
+                self.crawl_rule_seen = True
+                if value[:1] not in pattern_starts:
+                    sink.add(BAD_PATTERN, number, column, column + len(value))
+                elif google and field == ALLOW:
+                    slash = value.rfind("/")
+                    if slash >= 0 and value.startswith("/index.htm", slash):
+                        sink.add(INDEX_HTML, number, column + slash, column + len(value))
+                append((number, field, value, column, name))
+                self.closed = True
+            elif field == USER_AGENT:
+                self._user_agent(number, value, column)
+                in_group = True
+                append = self.lines.append
             else:
-                stripped = line.strip(_WS)
-                if not stripped:
-                    continue
-                parts = stripped.replace("\t", " ").split(" ", 1)
+                self._other(number, field, value, column, name, 1)
+
+    def _general(self, number: int, raw: str, offset: int) -> None:
+        """One line by the general reading; ``offset`` counts BOM columns on line 1."""
+        sink = self.sink
+        google = self.google
+        if google and len(raw) > _LINE_KEEP // 4:
+            encoded = raw.encode("utf-8", "surrogateescape")
+            if len(encoded) > _LINE_KEEP:
+                raw = encoded[:_LINE_KEEP].decode("utf-8", "surrogateescape")
+                sink.add(LINE_TRUNCATED, number, len(raw) + 1 + offset, len(raw) + 2 + offset)
+        hash_at = raw.find("#")
+        line = raw if hash_at < 0 else raw[:hash_at]
+        colon = line.find(":")
+        if colon < 0:
+            self._no_colon(number, line, offset)
+            return
+        head = line[:colon]
+        key_raw = head.strip(_WS)
+        key = key_raw.lower()
+        rest = line[colon + 1 :]
+        value = rest.strip(_WS)
+        value_col = colon + 2 + len(rest) - len(rest.lstrip(_WS)) + offset
+        # Blanks before the key: the colon stops lstrip, so the key's part is enough.
+        key_col = len(head) - len(head.lstrip(_WS)) + 1 + offset
+        if key[:1] not in _FIELD_INITIALS:  # an unknown field, without the tables
+            if sink.wants(UNKNOWN_FIELD):
+                sink.put(UNKNOWN_FIELD, number, key_col, key_col + len(key_raw))
+            if self.agents:
+                self.lines.append((number, key, value, value_col, key_raw))
+            return
+        self._record(number, key_raw, key, value, value_col, key_col, False)
+
+    def _no_colon(self, number: int, raw: str, offset: int) -> None:
+        """A line without ':' (and not too long): Google reads ``key value``; else not a record."""
+        hash_at = raw.find("#")
+        line = raw if hash_at < 0 else raw[:hash_at]
+        stripped = line.strip(_WS)
+        if not stripped:
+            return
+        parts = stripped.replace("\t", " ").split(" ", 1) if self.google else ()
+        if len(parts) != 2 or " " in (tail := parts[1].strip(_WS)) or "\t" in tail:
+            if self.sink.wants(NOT_A_RECORD):
                 lead = len(line) - len(line.lstrip(_WS))
-                if not google or len(parts) != 2 or any(c in parts[1].strip(_WS) for c in " \t"):
-                    end = len(line.rstrip(_WS)) + 1 + offset
-                    sink.add(NOT_A_RECORD, number, lead + 1 + offset, end)
-                    continue
-                key_raw = stripped[: len(parts[0])]
-                value = parts[1].strip(_WS)
-                value_col = line.find(value, lead + len(key_raw)) + 1 + offset
-                missing_colon = True
-            key = key_raw.lower()
-            field, lenient = _field_of(key, google)
-            key_col = len(line) - len(line.lstrip(_WS)) + 1 + offset
-            if lenient:
-                sink.add(MISSPELLED_FIELD, number, key_col, key_col + len(key_raw))
-            if missing_colon:
-                if field not in _KNOWN:
-                    sink.add(NOT_A_RECORD, number, key_col, value_col + len(value))
-                    continue
-                sink.add(MISSING_COLON, number, key_col + len(key_raw), value_col)
-            if field == USER_AGENT:
-                self._user_agent(number, value, value_col)
-            else:
-                self._other(number, field, value, value_col, key_raw, key_col)
+                end = len(line.rstrip(_WS)) + 1 + offset
+                self.sink.put(NOT_A_RECORD, number, lead + 1 + offset, end)
+            return
+        lead = len(line) - len(line.lstrip(_WS))
+        key_raw = stripped[: len(parts[0])]
+        value = parts[1].strip(_WS)
+        value_col = line.find(value, lead + len(key_raw)) + 1 + offset
+        self._record(number, key_raw, key_raw.lower(), value, value_col, lead + 1 + offset, True)
+
+    def _record(
+        self,
+        number: int,
+        key_raw: str,
+        key: str,
+        value: str,
+        value_col: int,
+        key_col: int,
+        missing_colon: bool,
+    ) -> None:
+        sink = self.sink
+        field, lenient = _field_of(key, self.google)
+        if lenient:
+            sink.add(MISSPELLED_FIELD, number, key_col, key_col + len(key_raw))
+        if missing_colon:
+            if field not in _KNOWN:
+                sink.add(NOT_A_RECORD, number, key_col, value_col + len(value))
+                return
+            sink.add(MISSING_COLON, number, key_col + len(key_raw), value_col)
+        if field == USER_AGENT:
+            self._user_agent(number, value, value_col)
+        else:
+            self._other(number, field, value, value_col, key_raw, key_col)
 
     def _user_agent(self, number: int, value: str, column: int) -> None:
-        sink = self.sink
         if self.usage_line and not self.crawl_rule_seen:
-            sink.add(MISGROUPED, self.usage_line, 1, 2)
+            self.sink.add(MISGROUPED, self.usage_line, 1, 2)
             self.usage_line = 0
         if self.closed:
             self.close()
@@ -602,20 +730,26 @@ class _Parser:
             self.start = number
             self.crawl_rule_seen = False
             self.usage_line = 0
-        end = column + len(value)
-        if value == "*":
-            key = "*"
-        elif self.google and value[:1] == "*" and value[1:2] in _WS:
-            key = "*"
-            sink.add(STAR_WITH_TEXT, number, column + 1, end)
-        elif _IDENTIFIER.match(value):
-            key = value.lower()
-        else:
-            token = product_token(value) if self.google else ""
-            key = token.lower()
-            sink.add(BAD_PRODUCT_TOKEN, number, column + len(token), end)
+        key = _AGENT_KEYS.get(value)
+        if key is None:
+            key = self._agent_key(number, value, column)
         self.agents.append(value)
         self.keys.append(key)
+
+    def _agent_key(self, number: int, value: str, column: int) -> str:
+        """The group key of a User-agent value not seen before; reports what is wrong with it."""
+        end = column + len(value)
+        if self.google and value[:1] == "*" and value[1:2] in _WS:
+            self.sink.add(STAR_WITH_TEXT, number, column + 1, end)
+            return "*"
+        if _IDENTIFIER.match(value):
+            key = value.lower()
+            if len(_AGENT_KEYS) < _MAX_AGENT_KEYS:
+                _AGENT_KEYS[value] = key
+            return key
+        token = product_token(value) if self.google else ""
+        self.sink.add(BAD_PRODUCT_TOKEN, number, column + len(token), end)
+        return token.lower()
 
     def _other(
         self, number: int, field: str, value: str, column: int, raw_field: str, key_col: int
@@ -646,6 +780,6 @@ class _Parser:
                 self.usage_line = number
         elif field == CRAWL_DELAY and not _DELAY.match(value):
             sink.add(BAD_CRAWL_DELAY, number, column, end)
-        self.lines.append(RobotsLine(number, field, value, column, raw_field))
+        self.lines.append((number, field, value, column, raw_field))
         if field in _CLOSES_GROUP:
             self.closed = True
