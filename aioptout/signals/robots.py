@@ -282,10 +282,11 @@ def _decode(data: str | bytes) -> tuple[str, int, bool, int, bool]:
     if isinstance(data, str):
         if data.isascii() and len(data) <= MAX_FILE_BYTES:
             return data, 0, False, len(data), False
+        text = data
         try:
-            data = data.encode("utf-8", "surrogateescape")
+            data = text.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError:  # lone surrogates outside the escape range
-            data = data.encode("utf-8", "surrogatepass")
+            data = text.encode("utf-8", "surrogatepass")
     size = len(data)
     truncated = size > MAX_FILE_BYTES
     if truncated:
