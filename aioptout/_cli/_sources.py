@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated
@@ -31,14 +32,20 @@ class NetOptions:
     timeout: float = 10.0
 
     def resolve_map(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for entry in self.resolve:
-            host, sep, rest = entry.partition(":")
-            port, sep2, addr = rest.partition(":")
-            if not (sep and sep2 and host and port.isdigit() and addr):
-                fail(f"--resolve {entry!r}: expected HOST:PORT:ADDRESS", Exit.USAGE)
-            out[f"{host.lower()}:{port}"] = addr.strip("[]")
-        return out
+        return pins(self.resolve)
+
+
+def pins(entries: Iterable[str]) -> dict[str, str]:
+    """``--resolve HOST:PORT:ADDR`` entries as the fetcher's ``{"host:port": addr}``; a
+    malformed entry exits 2."""
+    out: dict[str, str] = {}
+    for entry in entries:
+        host, sep, rest = entry.partition(":")
+        port, sep2, addr = rest.partition(":")
+        if not (sep and sep2 and host and port.isdigit() and addr):
+            fail(f"--resolve {entry!r}: expected HOST:PORT:ADDRESS", Exit.USAGE)
+        out[f"{host.lower()}:{port}"] = addr.strip("[]")
+    return out
 
 
 class Kind(StrEnum):

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from . import _common as C
+from ._sources import pins
 
 _MANY_SITES = 5
 
@@ -22,23 +23,12 @@ class TextJsonlFormat(StrEnum):
     jsonl = "jsonl"
 
 
-def _pins(lines: list[str]) -> dict[str, str]:
-    pins: dict[str, str] = {}
-    for line in lines:
-        host, sep1, rest = line.partition(":")
-        port, sep2, address = rest.partition(":")
-        if not (sep1 and sep2 and host and port.isdigit() and address):
-            C.fail(f"--resolve {line!r} is not HOST:PORT:ADDRESS", C.Exit.USAGE)
-        pins[f"{host}:{port}"] = address.strip("[]")
-    return pins
-
-
 def _fetcher(allow_private: bool, resolve: list[str], timeout: float, user_agent: str | None,
              delay: float) -> Any:
     from ..fetch import DEFAULT_USER_AGENT, Fetcher
 
     return Fetcher(user_agent=user_agent or DEFAULT_USER_AGENT, allow_private=allow_private,
-                   resolve=_pins(resolve), total_timeout=timeout,
+                   resolve=pins(resolve), total_timeout=timeout,
                    timeout=(min(5.0, timeout), min(10.0, timeout)), politeness_delay=delay)
 
 

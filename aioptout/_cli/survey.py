@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.text import Text
 
 from ._common import EXIT_CODES_HELP, Exit, fail, stderr, stdout
+from ._sources import pins
 
 DEFAULT_DB: Final = "aioptout-survey.sqlite"
 DEMO_DIR: Final = "aioptout-demo"
@@ -70,17 +71,6 @@ def _progress() -> Progress:
 
 def _default_label() -> str:
     return _dt.datetime.now(_dt.UTC).strftime("%Y-%m")
-
-
-def _parse_resolve(entries: Iterable[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for entry in entries:
-        host, sep, rest = entry.partition(":")
-        port, sep2, addr = rest.partition(":")
-        if not (sep and sep2 and host and port.isdigit() and addr):
-            fail(f"--resolve {entry!r}: expected HOST:PORT:ADDRESS", Exit.USAGE)
-        out[f"{host.lower()}:{port}"] = addr
-    return out
 
 
 def _agents() -> tuple[tuple[str, str], ...]:
@@ -248,7 +238,7 @@ def register(app: typer.Typer) -> None:
         try:
             if input_file is not None:
                 path = input_file
-                resolved = _parse_resolve(resolve or [])
+                resolved = pins(resolve or [])
                 analyzer: Any = OnlineAnalyzer(
                     semantics=semantics.value, agents=agents, allow_private=allow_private,
                     resolve=tuple(sorted(resolved.items())), politeness_delay=delay,
