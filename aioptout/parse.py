@@ -238,7 +238,9 @@ def _pref_diagnostics(state: _State, line: int, column: int, problems: list[Prob
         code = _PREF_PROBLEM_CODES.get(problem.kind)
         if code is not None:
             start = column + problem.offset
-            message = problem.message[:1].upper() + problem.message[1:]
+            message = problem.message
+            if not (problem.label and message.startswith(problem.label)):
+                message = message[:1].upper() + message[1:]  # a label keeps its case
             state.diagnostics.add(
                 code.at(line, start, start + max(1, problem.length), message=message)
             )
