@@ -70,7 +70,7 @@ def decide(
     ``agent`` is a product token (``GPTBot``) or a whole User-Agent header; ``target`` a URL,
     a path or a work identifier; ``usage`` a usage label or ``crawl``.  Signals are read for
     the agent's product token.  Within one statement (one line, header or entry) a label
-    without a value takes its parent's (spec §7.3); statements then combine with "any no
+    without a value takes its parent's (spec §8, R-8-2); statements then combine with "any no
     wins".  Never raises on odd input: an unknown usage gives an unknown decision.
     """
     registry = default_registry() if registry is None else registry

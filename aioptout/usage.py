@@ -1,8 +1,8 @@
-"""The usage vocabulary (spec §7) and the two ways values are put together.
+"""The usage vocabulary (spec §8) and the two ways values are put together.
 
 aipref defines two categories, ``train-ai`` and ``search``.  aioptout adds three extension labels
 so that TDMRep, Content-Signal, CAWG and PLUS statements can be carried without loss.  Labels form
-a small tree: a label with no explicit value in a statement takes its parent's value (spec §7.3).
+a small tree: a label with no explicit value in a statement takes its parent's value (spec §8, R-8-2).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def chain(label: str) -> tuple[str, ...]:
 
 
 def resolve(preferences: Mapping[str, Value], label: str) -> tuple[Value, str | None]:
-    """The value one statement gives ``label``, and the label that supplied it (spec §7.3)."""
+    """The value one statement gives ``label``, and the label that supplied it (spec §8, R-8-2)."""
     for candidate in chain(label):
         value = preferences.get(candidate)
         if value is Value.ALLOWED or value is Value.DISALLOWED:

@@ -1,7 +1,7 @@
 """W3C TDMRep (TDM Reservation Protocol, CG final report): the file, headers, HTML meta, policies.
 
 TDMRep speaks about all text and data mining (EU DSM Art. 4), so ``tdm-reservation: 1`` maps to
-``tdm`` disallowed and ``0`` to ``tdm`` allowed; every narrower label inherits it (spec §7.3).
+``tdm`` disallowed and ``0`` to ``tdm`` allowed; every narrower label inherits it (spec §8, R-8-2).
 Unlike aipref, TDMRep resolves by position: in ``tdmrep.json`` the first matching entry wins, and
 across techniques a later one (header, then HTML meta, then embedded metadata) supersedes an
 earlier one without ever resetting a value it does not state.  :func:`layer` implements that.
