@@ -2,7 +2,8 @@
 
 aipref defines two categories, ``train-ai`` and ``search``.  aioptout adds three extension labels
 so that TDMRep, Content-Signal, CAWG and PLUS statements can be carried without loss.  Labels form
-a small tree: a label with no explicit value in a statement takes its parent's value (spec §8, R-8-2).
+a small tree: a label with no explicit value in a statement takes its parent's value
+(spec §8, R-8-2).
 """
 
 from __future__ import annotations
