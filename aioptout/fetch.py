@@ -12,6 +12,7 @@ are the operator's own choice and are trusted; that is how the loopback fixture 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import ipaddress
 import json
@@ -338,7 +339,10 @@ class _GuardedAdapter(HTTPAdapter):
 # --- URLs -----------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def _idna(host: str) -> str:
+    """The ASCII form of a host name; cached, because a survey pins thousands of names and
+    normalises them for every fetcher it builds."""
     host = host.strip().rstrip(".").lower()
     if host.startswith("[") or host.isascii():
         return host
