@@ -100,6 +100,7 @@ def main() -> None:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--repeats", type=int, default=3)
     args.add_argument("--query-files", type=int, default=200)
+    args.add_argument("--queries-per-file", type=int, default=100)
     opts = args.parse_args()
     print(f"# Declaration benchmark ({machine()})")
 
@@ -137,7 +138,8 @@ def main() -> None:
 
     rng = random.Random(11)
     picked = sorted(small, key=len)[len(small) // 2 - opts.query_files // 2:][: opts.query_files]
-    work = [(parse(d), Protego.parse(d.decode("utf-8", "replace")), queries(d, 20, rng))
+    per_file = opts.queries_per_file
+    work = [(parse(d), Protego.parse(d.decode("utf-8", "replace")), queries(d, per_file, rng))
             for d in picked]
     total = sum(len(q) for _, _, q in work)
 
