@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -212,20 +213,9 @@ def _member_positions(value: str) -> dict[str, tuple[int, int, int]]:
     """
     out: dict[str, tuple[int, int, int]] = {}
     start = 0
-    in_string = False
-    escaped = False
     bounds: list[tuple[int, int]] = []
-    for index, char in enumerate(value):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == ",":
+    for index, char in _outside_strings(value, 0, len(value)):
+        if char == ",":
             bounds.append((start, index))
             start = index + 1
     bounds.append((start, len(value)))
@@ -249,9 +239,21 @@ def _member_positions(value: str) -> dict[str, tuple[int, int, int]]:
 
 def _top_level_semicolon(value: str, begin: int, end: int) -> int:
     """Where a member's parameters start (or ``end``), skipping strings and inner lists."""
+    depth = 0
+    for index, char in _outside_strings(value, begin, end):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == ";" and depth == 0:
+            return index
+    return end
+
+
+def _outside_strings(value: str, begin: int, end: int) -> Iterator[tuple[int, str]]:
+    """Each (index, character) of ``value[begin:end]`` that is not inside an sf-string."""
     in_string = False
     escaped = False
-    depth = 0
     for index in range(begin, end):
         char = value[index]
         if in_string:
@@ -263,10 +265,5 @@ def _top_level_semicolon(value: str, begin: int, end: int) -> int:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == ";" and depth == 0:
-            return index
-    return end
+        else:
+            yield index, char
