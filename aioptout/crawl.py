@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
 from . import usage as U
@@ -156,6 +156,14 @@ def site_origin(site: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+class _HasDiagnostics(Protocol):
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]: ...
+
+
+_Parsed = TypeVar("_Parsed", bound=_HasDiagnostics)
+
+
 def _file_record(mechanism: str, result: FetchResult, parsed: tuple[Diagnostic, ...] = ()
                  ) -> SignalRecord:
     return SignalRecord(mechanism, result.url, result.status, result.outcome,
@@ -181,37 +189,21 @@ def check_site(site: str, *, agent: str = "*", fetcher: Fetcher | None = None) -
     fetches: dict[str, FetchResult] = {}
     records: list[SignalRecord] = []
 
-    got = fetches["aioptout"] = fetcher.fetch(origin + DECLARATION_PATH)
-    declaration = None
-    if got.outcome == "present":
-        declaration = parse_declaration(got.body, source=got.url)
-        records.append(_file_record("aioptout", got, declaration.diagnostics))
-    else:
-        records.append(_file_record("aioptout", got))
+    def read(mechanism: str, path: str, reader: Callable[[FetchResult], _Parsed]) -> _Parsed | None:
+        got = fetches[mechanism] = fetcher.fetch(origin + path)
+        if got.outcome != "present":
+            records.append(_file_record(mechanism, got))
+            return None
+        parsed = reader(got)
+        records.append(_file_record(mechanism, got, parsed.diagnostics))
+        return parsed
 
-    got = fetches["robots"] = fetcher.fetch(origin + ROBOTS_PATH)
-    robots = None
-    if got.outcome == "present":
-        robots = RobotsTxt.parse(_data(got), source=got.url)
-        records.append(_file_record("robots", got, robots.diagnostics))
-    else:
-        records.append(_file_record("robots", got))
-
-    got = fetches["tdmrep"] = fetcher.fetch(origin + TDMREP_PATH)
-    tdm_file = None
-    if got.outcome == "present":
-        tdm_file = tdmrep.parse_file(got.body, source=got.url)
-        records.append(_file_record("tdmrep", got, tdm_file.diagnostics))
-    else:
-        records.append(_file_record("tdmrep", got))
-
-    got = fetches["ai-txt"] = fetcher.fetch(origin + AI_TXT_PATH)
-    ai = None
-    if got.outcome == "present":
-        ai = aitxt.parse(_data(got), source=got.url)
-        records.append(_file_record("ai-txt", got, ai.diagnostics))
-    else:
-        records.append(_file_record("ai-txt", got))
+    declaration = read("aioptout", DECLARATION_PATH,
+                       lambda got: parse_declaration(got.body, source=got.url))
+    robots = read("robots", ROBOTS_PATH, lambda got: RobotsTxt.parse(_data(got), source=got.url))
+    tdm_file = read("tdmrep", TDMREP_PATH,
+                    lambda got: tdmrep.parse_file(got.body, source=got.url))
+    ai = read("ai-txt", AI_TXT_PATH, lambda got: aitxt.parse(_data(got), source=got.url))
 
     home = fetches["home"] = fetcher.fetch(origin + "/")
     page_signals, header_record, meta_record = _page_signals(home, agent)
