@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar, Final, Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -65,6 +66,8 @@ MAX_CONNECTIONS_PER_HOST: Final = 2
 #: Octets read from the socket per call.
 _READ_CHUNK: Final = 16 * 1024
 _ACCEPT_ENCODING: Final = "gzip, deflate"
+#: Largest unused body (an error page, a redirect) read to keep its connection alive.
+_DRAIN_LIMIT: Final = 64 * 1024
 _HTML_STARTS: Final = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 
 # --- diagnostics --------------------------------------------------------------------------------
@@ -319,8 +322,18 @@ def _guarded_connect(conn: Any) -> socket.socket:
         raise NewConnectionError(conn, f"failed to connect: {exc}") from exc
 
 
+def _guarded_pool_classes(policy: _AddressPolicy) -> dict[str, type[HTTPConnectionPool]]:
+    """Connection pools whose connections go only where ``policy`` allows."""
+    http_conn = type("_HTTPConn", (_GuardedHTTPConnection,), {"policy": policy})
+    https_conn = type("_HTTPSConn", (_GuardedHTTPSConnection,), {"policy": policy})
+    return {
+        "http": type("_HTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
+        "https": type("_HTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
+    }
+
+
 class _GuardedAdapter(HTTPAdapter):
-    """Connects only where the address policy allows, to the pinned address if there is one."""
+    """A caller's requests session gets the same address rule as our own pools."""
 
     def __init__(self, policy: _AddressPolicy) -> None:
         self._policy = policy
@@ -329,11 +342,7 @@ class _GuardedAdapter(HTTPAdapter):
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False,
                          **pool_kwargs: Any) -> None:
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-        http_conn = type("_HTTPConn", (_GuardedHTTPConnection,), {"policy": self._policy})
-        https_conn = type("_HTTPSConn", (_GuardedHTTPSConnection,), {"policy": self._policy})
-        http_pool = type("_HTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
-        https_pool = type("_HTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})
-        self.poolmanager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}
+        self.poolmanager.pool_classes_by_scheme = _guarded_pool_classes(self._policy)
 
 
 # --- URLs -----------------------------------------------------------------------------------------
@@ -341,8 +350,7 @@ class _GuardedAdapter(HTTPAdapter):
 
 @functools.lru_cache(maxsize=65536)
 def _idna(host: str) -> str:
-    """The ASCII form of a host name; cached, because a survey pins thousands of names and
-    normalises them for every fetcher it builds."""
+    """The ASCII form of a host name; cached, because every fetch normalises its URL."""
     host = host.strip().rstrip(".").lower()
     if host.startswith("[") or host.isascii():
         return host
@@ -352,6 +360,19 @@ def _idna(host: str) -> str:
         return idna.encode(host, uts46=True).decode("ascii")
     except Exception:  # idna raises several unrelated types for bad labels
         return host.encode("idna").decode("ascii")
+
+
+@functools.lru_cache(maxsize=16)
+def _pins(items: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
+    """``resolve`` keyed by normalised ``host:port``; cached, because a survey builds a fetcher
+    for every site from the same (possibly thousands of) pins."""
+    pins: dict[str, str] = {}
+    for key, address in items:
+        host, _, port = key.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"resolve key {key!r} is not HOST:PORT")
+        pins[f"{_idna(host)}:{int(port)}"] = address
+    return MappingProxyType(pins)
 
 
 def normalise_url(url: str) -> str | None:
@@ -571,6 +592,7 @@ class _Body:
     truncated: bool
     bytes_read: int
     diagnostics: list[Diagnostic]
+    complete: bool = False  # read to the end: the connection may carry another request
 
 
 class Fetcher:
@@ -602,15 +624,12 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.politeness_delay = politeness_delay
         self.respect_robots = respect_robots
-        pins: dict[str, str] = {}
-        for key, address in (resolve or {}).items():
-            host, _, port = key.rpartition(":")
-            if not host or not port.isdigit():
-                raise ValueError(f"resolve key {key!r} is not HOST:PORT")
-            pins[f"{_idna(host)}:{int(port)}"] = address
-        self._policy = _AddressPolicy(allow_private, pins)
+        self._policy = _AddressPolicy(allow_private, _pins(tuple((resolve or {}).items())))
         self._cache = _Cache(None if cache is None else Path(cache), cache_seconds)
-        self._local = threading.local()
+        self._headers = {"User-Agent": user_agent, "Accept-Encoding": _ACCEPT_ENCODING,
+                         "Accept": "*/*"}
+        self._pool_lock = threading.Lock()
+        self._pools: urllib3.PoolManager | None = None
         self._shared = session
         if session is not None:
             self._prepare(session)
@@ -653,15 +672,14 @@ class Fetcher:
         self._cache.put(result)
         return result
 
-    def session(self) -> requests.Session:
-        """This thread's session (sessions are not shared between threads)."""
-        if self._shared is not None:
-            return self._shared
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = self._prepare(requests.Session())
-            self._local.session = session
-        return session
+    def _pool(self) -> urllib3.PoolManager:
+        """Our own connection pools, kept alive between the fetches of one fetcher."""
+        with self._pool_lock:
+            if self._pools is None:
+                self._pools = urllib3.PoolManager(
+                    num_pools=64, maxsize=MAX_CONNECTIONS_PER_HOST, retries=False)
+                self._pools.pool_classes_by_scheme = _guarded_pool_classes(self._policy)
+            return self._pools
 
     def _prepare(self, session: requests.Session) -> requests.Session:
         """Mount the guarded adapter: a caller's session gets the same safety rule."""
@@ -669,18 +687,14 @@ class Fetcher:
         adapter = _GuardedAdapter(self._policy)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        session.headers.update({
-            "User-Agent": self.user_agent,
-            "Accept-Encoding": _ACCEPT_ENCODING,
-            "Accept": "*/*",
-        })
+        session.headers.update(self._headers)
         return session
 
     def close(self) -> None:
-        session = getattr(self._local, "session", None)
-        if session is not None:
-            session.close()
-            self._local.session = None
+        with self._pool_lock:
+            if self._pools is not None:
+                self._pools.clear()
+                self._pools = None
 
     # internals ----------------------------------------------------------------------------------
     def _failed(self, url: str, start: float, outcome: Outcome, kind: str, message: str,
@@ -736,8 +750,9 @@ class Fetcher:
                         raise _Stop("unreachable", "timeout", "total timeout before the request",
                                     TIMEOUT.at(1, 1))
                     response = self._send(current, remaining)
+                    reusable = False
                     try:
-                        status = response.status_code
+                        status = response.status
                         headers = Headers(dict(response.headers))
                         if 300 <= status < 400 and status != 304:
                             target = self._redirect_target(current, headers, status)
@@ -754,14 +769,19 @@ class Fetcher:
                             if _authority(target) != _authority(current):
                                 notes.append(CROSS_AUTHORITY.at(
                                     1, 1, message=f"redirected to {target}"))
+                            reusable = self._drain(response, deadline)
                             current = target
                             continue
                         if 200 <= status < 300:
                             body = self._read(response, deadline, cap)
+                            reusable = body.complete
                         else:
                             body = _Body(b"", False, 0, [])
+                            reusable = self._drain(response, deadline)
                     finally:
-                        response.close()
+                        if not reusable:
+                            response.close()
+                        response.release_conn()
             except _Stop as stop:
                 return self._failed(url, start, stop.outcome, stop.kind, stop.message,
                                     stop.diagnostic, redirects=tuple(redirects),
@@ -769,25 +789,42 @@ class Fetcher:
             return self._classify(url, current, status, headers, body, tuple(redirects),
                                   notes, start)
 
-    def _send(self, url: str, remaining: float) -> requests.Response:
+    def _send(self, url: str, remaining: float) -> urllib3.BaseHTTPResponse:
         connect, read = self.timeout
-        timeout = (min(connect, remaining), min(read, remaining))
+        connect, read = min(connect, remaining), min(read, remaining)
         self.requests_sent += 1
         try:
-            return self.session().get(url, stream=True, allow_redirects=False, timeout=timeout)
+            if self._shared is not None:
+                return self._shared.get(url, stream=True, allow_redirects=False,
+                                        timeout=(connect, read)).raw
+            return self._pool().request(
+                "GET", url, headers=self._headers, redirect=False, retries=False,
+                preload_content=False, decode_content=False,
+                timeout=urllib3.Timeout(connect=connect, read=read))
         except _Refused as exc:
             raise _Stop("unreachable", "refused", str(exc),
                         REFUSED_ADDRESS.at(1, 1, message=f"refused {exc.address} for {exc.host}")
                         ) from exc
-        except requests.Timeout as exc:
-            raise _Stop("unreachable", "timeout", f"timed out: {exc}", TIMEOUT.at(1, 1)) from exc
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             refused = _find_refusal(exc)
             if refused is not None:
                 raise _Stop("unreachable", "refused", str(refused),
                             REFUSED_ADDRESS.at(1, 1)) from exc
+            if _timed_out(exc):
+                raise _Stop("unreachable", "timeout", f"timed out: {_short(exc)}",
+                            TIMEOUT.at(1, 1)) from exc
             raise _Stop("unreachable", "network", f"network error: {_short(exc)}",
                         NETWORK_ERROR.at(1, 1, message=f"network error: {_short(exc)}")) from exc
+
+    def _drain(self, response: urllib3.BaseHTTPResponse, deadline: float) -> bool:
+        """Read a small unused body (a 404 page, a redirect) so the connection can be reused."""
+        length = response.headers.get("Content-Length", "")
+        if not length.isdigit() or int(length) > _DRAIN_LIMIT:
+            return False
+        try:
+            return self._read(response, deadline, _DRAIN_LIMIT, decode=False).complete
+        except _Stop:
+            return False
 
     def _redirect_target(self, current: str, headers: Headers, status: int) -> str:
         location = headers.get("Location", "").strip()
@@ -798,14 +835,15 @@ class Fetcher:
                         BAD_REDIRECT.at(1, 1))
         return target
 
-    def _read(self, response: requests.Response, deadline: float, cap: int) -> _Body:
+    def _read(self, response: urllib3.BaseHTTPResponse, deadline: float, cap: int, *,
+              decode: bool = True) -> _Body:
         """Read at most ``max_bytes`` decoded octets, decoding gzip/deflate ourselves.
 
         The decompressor is asked for no more output than fits under the cap, so a body that
         expands a thousandfold costs only the compressed octets needed to fill the cap.
         """
-        raw: urllib3.response.BaseHTTPResponse = response.raw
-        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        raw = response
+        encoding = response.headers.get("Content-Encoding", "").strip().lower() if decode else ""
         decoder: Any = None
         if encoding in ("gzip", "x-gzip"):
             decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -816,7 +854,7 @@ class Fetcher:
                         BAD_ENCODING.at(1, 1))
         out = bytearray()
         read = 0
-        capped = False
+        capped = complete = False
         while True:
             if time.monotonic() > deadline:
                 raise _Stop("unreachable", "timeout",
@@ -831,6 +869,7 @@ class Fetcher:
                 raise _Stop("unreachable", "network", f"connection broken: {_short(exc)}",
                             NETWORK_ERROR.at(1, 1)) from exc
             if not chunk:
+                complete = True
                 break
             read += len(chunk)
             if decoder is None:
@@ -862,7 +901,7 @@ class Fetcher:
         if capped:
             code = TRUNCATED if decoder is None else DECOMPRESSION_CAP
             diagnostics.append(code.at(1, 1, message=f"only the first {cap} octets are used"))
-        return _Body(bytes(out[:cap]), capped, read, diagnostics)
+        return _Body(bytes(out[:cap]), capped, read, diagnostics, complete)
 
     def _classify(self, url: str, final_url: str, status: int, headers: Headers, body: _Body,
                   redirects: tuple[str, ...], notes: list[Diagnostic], start: float) -> FetchResult:
@@ -932,6 +971,15 @@ def _find_refusal(exc: BaseException) -> _Refused | None:
             continue
         current = current.__cause__ or current.__context__
     return None
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A connect or read timeout (urllib3 makes a failed connect a subclass of its timeout)."""
+    if isinstance(exc, requests.Timeout | TimeoutError):
+        return True
+    if isinstance(exc, urllib3.exceptions.TimeoutError):
+        return not isinstance(exc, NewConnectionError)
+    return False
 
 
 def _short(exc: BaseException) -> str:

@@ -299,6 +299,10 @@ class _Server(ThreadingHTTPServer):
         self.web = web
         super().__init__(address, _Handler)
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.web._connected()
+        super().process_request(request, client_address)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
 
@@ -469,6 +473,7 @@ class FixtureWeb:
         self._inflight: dict[str, int] = {}
         self._agents: dict[str, str] = {}
         self._peak: dict[str, int] = {}
+        self._connections = 0
         self._port_text = ""
 
     # lifecycle
@@ -555,6 +560,16 @@ class FixtureWeb:
         """The most requests to ``host`` that were in progress at the same time."""
         with self._hits_lock:
             return self._peak.get(host.lower(), 0)
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (keep-alive reuse shows as fewer than requests)."""
+        with self._hits_lock:
+            return self._connections
+
+    def _connected(self) -> None:
+        with self._hits_lock:
+            self._connections += 1
 
     def last_user_agent(self, host: str) -> str | None:
         with self._hits_lock:

@@ -155,6 +155,28 @@ def test_big_body_is_capped_and_memory_bounded(fixture_web: FixtureWeb,
     assert codes(result) == ["FET103"]
 
 
+def test_one_connection_carries_all_fetches_of_a_site(fixture_web: FixtureWeb,
+                                                      make_fetcher: MakeFetcher) -> None:
+    fetcher = make_fetcher()
+    before = fixture_web.connections
+    paths = ["/robots.txt", "/.well-known/aioptout.txt", "/ai.txt", "/.well-known/tdmrep.json"]
+    results = [fetcher.fetch(fixture_web.url(host, p))
+               for host in ("empty.test", "declared.test") for p in paths]
+    assert [r.status for r in results] == [404] * 4 + [200] * 4
+    # The 404 pages are small and read to the end, so their connection stays usable too.
+    assert fixture_web.connections - before == 2
+
+
+def test_a_connection_left_mid_body_is_not_reused(fixture_web: FixtureWeb,
+                                                  make_fetcher: MakeFetcher) -> None:
+    fetcher = make_fetcher()
+    before = fixture_web.connections
+    assert robots(fixture_web, fetcher, "big.test").truncated
+    after = fetcher.fetch(fixture_web.url("big.test", "/.well-known/aioptout.txt"))
+    assert (after.status, after.outcome) == (404, "unavailable")
+    assert fixture_web.connections - before == 2
+
+
 def test_gzip_bomb_costs_almost_nothing(fixture_web: FixtureWeb,
                                         make_fetcher: MakeFetcher) -> None:
     fetcher = make_fetcher()
