@@ -311,7 +311,11 @@ class _GuardedHTTPSConnection(HTTPSConnection):
 def _guarded_connect(conn: Any) -> socket.socket:
     timeout = conn.timeout if isinstance(conn.timeout, int | float) else None
     try:
-        return conn.policy.connect(conn._dns_host, conn.port, timeout, conn.source_address)  # type: ignore[no-any-return]
+        sock: socket.socket = conn.policy.connect(conn._dns_host, conn.port, timeout,
+                                                  conn.source_address)
+        for option in conn.socket_options or ():  # urllib3's defaults: TCP_NODELAY
+            sock.setsockopt(*option)
+        return sock
     except socket.gaierror as exc:
         raise NewConnectionError(conn, f"name resolution failed: {exc}") from exc
     except TimeoutError as exc:

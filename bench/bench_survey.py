@@ -1,7 +1,8 @@
 """Survey throughput and memory benchmark (not a test).
 
 1. Throughput: the fixture web with 50 ms injected latency per response serves N synthetic
-   sites; ``aioptout survey`` runs as a separate process at 64-way concurrency.  Compared with
+   sites; ``aioptout survey`` runs as a separate process at 64-way concurrency, with its default
+   worker processes (one per core; ``--processes`` changes that).  Compared with
    (a) a plain sequential ``requests`` loop doing the same fetches, timed on a sample of sites
    and extrapolated to N, and (b) the latency-bound limit: concurrency ÷ per-site latency, where
    per-site latency = fetches per site × 50 ms.
@@ -38,7 +39,8 @@ survey.register(app)
 @app.callback()
 def _root() -> None:
     pass
-app()
+if __name__ == "__main__":
+    app()
 """
 
 
@@ -57,7 +59,7 @@ def _run(app: Path, args: list[str]) -> tuple[float, int, str, float]:
     return elapsed, int(usage.ru_maxrss), err, usage.ru_utime + usage.ru_stime
 
 
-def throughput(n: int, sample: int, work: Path, app: Path) -> None:
+def throughput(n: int, sample: int, work: Path, app: Path, processes: int) -> None:
     with FixtureWeb(synthetic=n, latency_ms=LATENCY_MS) as web:
         hosts = [h for h in web.sites if h.startswith("site")][:n]
         listing = work / "sites.txt"
@@ -67,7 +69,7 @@ def throughput(n: int, sample: int, work: Path, app: Path) -> None:
         elapsed, _, err, cpu = _run(app, [
             str(listing), "--db", str(work / "tp.sqlite"), "--label", "bench",
             "--allow-private", "--delay", "0", "--concurrency", str(CONCURRENCY),
-            "--per-host", "2", "--quiet", *resolve])
+            "--per-host", "2", "--processes", str(processes), "--quiet", *resolve])
         fetches = sum(web.hits(h, p) for h in hosts for p in PATHS)
         per_site = fetches / n
         rate = n / elapsed
@@ -83,10 +85,11 @@ def throughput(n: int, sample: int, work: Path, app: Path) -> None:
         seq_per_site = (time.perf_counter() - started) / sample
     seq_rate = 1 / seq_per_site
     bound = CONCURRENCY / (per_site * LATENCY_MS / 1000)
-    print(f"sites: {n}, latency {LATENCY_MS} ms/response, concurrency {CONCURRENCY}")
+    print(f"sites: {n}, latency {LATENCY_MS} ms/response, concurrency {CONCURRENCY}, "
+          f"{processes or 'one per core'} worker processes, {os.cpu_count()} CPUs")
     print(f"survey: {elapsed:.1f} s, {rate:.1f} sites/s; fetches/site {per_site:.2f} "
           f"(counted on the server); {err.strip().splitlines()[-1]}")
-    print(f"survey process CPU: {cpu:.1f} s over {elapsed:.1f} s wall "
+    print(f"survey CPU (all its processes): {cpu:.1f} s over {elapsed:.1f} s wall "
           f"({1000 * cpu / n:.1f} ms CPU per site, {100 * cpu / elapsed:.0f} % of one core)")
     print(f"sequential requests loop: {seq_rate:.2f} sites/s (timed on {sample} sites, "
           f"extrapolated: {n * seq_per_site:.0f} s for {n})")
@@ -126,6 +129,8 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=1000)
     parser.add_argument("--sample", type=int, default=40, help="sites timed sequentially")
     parser.add_argument("--memory-small", type=int, default=10_000)
+    parser.add_argument("--processes", type=int, default=0,
+                        help="survey worker processes (0: the default, one per core)")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
@@ -134,7 +139,7 @@ def main() -> None:
         app = work / "app.py"
         app.write_text(_APP)
         if not args.skip_throughput:
-            throughput(args.sites, args.sample, work, app)
+            throughput(args.sites, args.sample, work, app, args.processes)
         if not args.skip_memory:
             memory(args.memory_small, work, app)
 

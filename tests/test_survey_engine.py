@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections import Counter
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from aioptout.fixtureweb import FixtureWeb
+from aioptout.survey._procs import WorkerDied
 from aioptout.survey.engine import OnlineAnalyzer, run_local, survey
 from aioptout.survey.inputs import Job
 from aioptout.survey.metrics import REPRODUCTION_AGENTS
@@ -146,3 +148,41 @@ def test_online_survey_of_the_fixture_web(tmp_path: Path, fixture_web: FixtureWe
     assert rows["header-noai.test"]["mechanisms"]["http-header"]["present"] is True
     assert rows["real-stackoverflow.test"]["provenance"]["semantics"] == "google"
     assert fixture_web.hits("status-503.test", "/robots.txt") >= 1
+
+
+def _die_on_bad(site: str) -> dict[str, Any]:
+    """A probe whose worker process dies on one site (module level: workers must reach it)."""
+    if site == "bad.test":
+        os._exit(3)
+    return {"site": site, "status": "ok", "blocked_root": []}
+
+
+def test_worker_processes_store_the_same_results_as_threads(tmp_path: Path,
+                                                             fixture_web: FixtureWeb) -> None:
+    hosts = [h for h in fixture_web.sites if not h.startswith(("drip", "slow"))][:40]
+    analyzer = OnlineAnalyzer(
+        agents=AGENTS, allow_private=True, resolve=tuple(fixture_web.resolve_map().items()),
+        politeness_delay=0.0, timeout=5.0)
+    stored: dict[int, dict[str, Any]] = {}
+    for processes in (1, 2):
+        with Store(tmp_path / f"p{processes}.sqlite") as store:
+            stats = survey([Job("L", fixture_web.origin(h)) for h in hosts], analyzer, store,
+                           processes=processes, concurrency=8)
+            assert stats.written == len(hosts)
+            stored[processes] = {r.site: r.result for r in store.results("L")}
+    assert stored[1] == stored[2]
+    assert len(stored[2]) == len(hosts)
+
+
+def test_a_dead_worker_fails_the_run_and_the_rest_is_kept(tmp_path: Path) -> None:
+    sites = [f"s{i:03d}.test" for i in range(30)] + ["bad.test"]
+    with Store(tmp_path / "s.sqlite") as store:
+        with pytest.raises(WorkerDied, match="exit code 3"):
+            survey((Job("L", s) for s in sites), OnlineAnalyzer(probe=_die_on_bad), store,
+                   processes=2, concurrency=4)
+        kept = {r.site for r in store.results("L")}
+        assert "bad.test" not in kept and kept <= set(sites)
+        # Resuming with a probe that no longer dies completes the survey.
+        stats = survey((Job("L", s) for s in sites), OnlineAnalyzer(probe=Tracker()), store,
+                       processes=2, concurrency=4)
+        assert stats.written + stats.skipped == len(sites) and store.count("L") == len(sites)

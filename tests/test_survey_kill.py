@@ -23,7 +23,8 @@ survey.register(app)
 @app.callback()
 def _root() -> None:
     pass
-app()
+if __name__ == "__main__":
+    app()
 """
 
 
@@ -49,6 +50,27 @@ def rows(db: Path) -> dict[str, str]:
         conn.close()
 
 
+def children(pid: int) -> list[int]:
+    """Live (not zombie) processes whose parent is ``pid``, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_sigkill_then_resume_loses_no_site_and_counts_none_twice(tmp_path: Path) -> None:
     n = 400
     with FixtureWeb(synthetic=n, latency_ms=20) as web:
@@ -63,7 +85,7 @@ def test_sigkill_then_resume_loses_no_site_and_counts_none_twice(tmp_path: Path)
         def command(db: Path) -> list[str]:
             return [sys.executable, str(app), "survey", str(listing), "--db", str(db),
                     "--label", "run", "--allow-private", "--delay", "0", "--timeout", "10",
-                    "--concurrency", "8", "--quiet", *resolve]
+                    "--concurrency", "8", "--processes", "2", "--quiet", *resolve]
 
         killed_db = tmp_path / "killed.sqlite"
         proc = subprocess.Popen(command(killed_db), stdout=subprocess.PIPE,
@@ -73,8 +95,14 @@ def test_sigkill_then_resume_loses_no_site_and_counts_none_twice(tmp_path: Path)
             assert time.monotonic() < deadline, "survey made no progress"
             time.sleep(0.05)
         assert proc.poll() is None, "survey finished before it could be killed"
+        workers = children(proc.pid) if sys.platform == "linux" else []
+        assert len(workers) >= 2 or sys.platform != "linux"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        # Orphaned workers notice their parent is gone and stop fetching.
+        while any(alive(w) for w in workers):
+            assert time.monotonic() < deadline, f"workers {workers} outlived the survey"
+            time.sleep(0.05)
         before = stored(killed_db, "run")
         assert 0 < before < n
 

@@ -91,6 +91,7 @@ def run_survey(
     concurrency: int,
     per_host: int,
     options: dict[str, Any],
+    processes: int = 0,
     show_progress: bool = True,
 ) -> Any:
     """Shared by ``survey`` and ``demo``: open the store, run the engine with a progress bar."""
@@ -110,16 +111,22 @@ def run_survey(
         try:
             if progress is None:
                 return survey(jobs_factory(), analyzer, store, engine=engine.value,
-                              scheduler=scheduler, concurrency=concurrency, per_host=per_host)
-            with progress:
-                task = progress.add_task(f"survey {label}", total=total)
+                              scheduler=scheduler, concurrency=concurrency, per_host=per_host,
+                              processes=processes)
+            task = progress.add_task(f"survey {label}", total=total)
 
-                def tick(_: object) -> None:
-                    progress.advance(task)
+            def tick(_: object) -> None:
+                # Started on the first result, not before: the bar's refresh thread must not
+                # exist yet when the engine forks its workers.
+                progress.start()
+                progress.advance(task)
 
+            try:
                 return survey(jobs_factory(), analyzer, store, engine=engine.value,
                               scheduler=scheduler, concurrency=concurrency, per_host=per_host,
-                              progress=tick)
+                              processes=processes, progress=tick)
+            finally:
+                progress.stop()
         except (DaskUnavailable, WarcUnavailable) as exc:
             fail(str(exc), Exit.USAGE)
         except StoreError as exc:
@@ -203,6 +210,10 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(min=0.1, help="seconds per fetch, redirects included (default 30)"),
         ] = None,
+        processes: Annotated[
+            int,
+            typer.Option(min=0, help="worker processes of the local engine (0: one per core)"),
+        ] = 0,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
     ) -> None:
         from ..survey import inputs
@@ -282,7 +293,7 @@ def register(app: typer.Typer) -> None:
         stats = run_survey(
             db=db, label=chosen_label, jobs_factory=factory, total=total, analyzer=analyzer,
             engine=engine, scheduler=scheduler, concurrency=concurrency, per_host=per_host,
-            options=options, show_progress=not quiet and sys.stderr.isatty(),
+            options=options, processes=processes, show_progress=not quiet and sys.stderr.isatty(),
         )
         _print_stats(stats, db)
 

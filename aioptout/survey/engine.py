@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from ._procs import Done, WorkerPool, default_processes
 from .inputs import Job
 from .metrics import (
     DEFAULT_SEMANTICS,
@@ -254,63 +255,86 @@ def run_local(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     per_host: int = DEFAULT_PER_HOST,
+    pool: WorkerPool | None = None,
 ) -> None:
-    """Analyze jobs on a thread pool; ``per_host <= 0`` means no per-host limit."""
+    """Analyze jobs on a thread pool, or on ``pool``'s worker processes; ``per_host <= 0``
+    means no per-host limit."""
+    if pool is not None:
+        _schedule(jobs, pool.submit, sink, concurrency, per_host)
+        return
+    workers = max(1, concurrency)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="survey") as threads:
+
+        def submit(job: Job, done: Done) -> None:
+            def finished(fut: Future[dict[str, Any]]) -> None:
+                try:
+                    result: dict[str, Any] | BaseException = fut.result()
+                except BaseException as exc:
+                    result = exc
+                done(job, result)
+
+            threads.submit(run_analyzer, analyzer, job).add_done_callback(finished)
+
+        _schedule(jobs, submit, sink, concurrency, per_host)
+
+
+def _schedule(
+    jobs: Iterable[Job],
+    submit: Callable[[Job, Done], None],
+    sink: Sink,
+    concurrency: int,
+    per_host: int,
+) -> None:
+    """Keep at most ``concurrency`` jobs in flight, ``per_host`` of one host, until all are done."""
     cond = threading.Condition()
     state = {"inflight": 0, "deferred": 0}
     busy: Counter[str] = Counter()
     waiting: dict[str, deque[Job]] = {}
     failures: list[BaseException] = []
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="survey") as pool:
-
-        def submit(job: Job) -> None:
-            def done(fut: Future[dict[str, Any]]) -> None:
-                finished(job, fut)
-
-            pool.submit(run_analyzer, analyzer, job).add_done_callback(done)
-
-        def finished(job: Job, fut: Future[dict[str, Any]]) -> None:
-            try:
-                sink(job.label, fut.result())
-            except BaseException as exc:
-                failures.append(exc)
-            host = host_of(job.site)
-            nxt: Job | None = None
-            with cond:
-                busy[host] -= 1
-                queue_ = waiting.get(host)
-                if queue_:
-                    nxt = queue_.popleft()
-                    state["deferred"] -= 1
-                    busy[host] += 1
-                    if not queue_:
-                        del waiting[host]
-                else:
-                    if busy[host] <= 0:
-                        del busy[host]
-                    state["inflight"] -= 1
-                cond.notify_all()
-            if nxt is not None:
-                submit(nxt)
-
-        for job in jobs:
-            if failures:
-                break
-            host = host_of(job.site)
-            with cond:
-                cond.wait_for(
-                    lambda: state["inflight"] < concurrency and state["deferred"] < MAX_DEFERRED
-                )
-                if per_host > 0 and busy[host] >= per_host:
-                    waiting.setdefault(host, deque()).append(job)
-                    state["deferred"] += 1
-                    continue
-                busy[host] += 1
-                state["inflight"] += 1
-            submit(job)
+    def finished(job: Job, result: dict[str, Any] | BaseException) -> None:
+        try:
+            if isinstance(result, BaseException):
+                raise result
+            sink(job.label, result)
+        except BaseException as exc:
+            failures.append(exc)
+        host = host_of(job.site)
+        nxt: Job | None = None
         with cond:
-            cond.wait_for(lambda: state["inflight"] == 0 or bool(failures))
+            busy[host] -= 1
+            queue_ = waiting.get(host)
+            if queue_:
+                nxt = queue_.popleft()
+                state["deferred"] -= 1
+                busy[host] += 1
+                if not queue_:
+                    del waiting[host]
+            else:
+                if busy[host] <= 0:
+                    del busy[host]
+                state["inflight"] -= 1
+            cond.notify_all()
+        if nxt is not None:
+            submit(nxt, finished)
+
+    for job in jobs:
+        if failures:
+            break
+        host = host_of(job.site)
+        with cond:
+            cond.wait_for(
+                lambda: state["inflight"] < concurrency and state["deferred"] < MAX_DEFERRED
+            )
+            if per_host > 0 and busy[host] >= per_host:
+                waiting.setdefault(host, deque()).append(job)
+                state["deferred"] += 1
+                continue
+            busy[host] += 1
+            state["inflight"] += 1
+        submit(job, finished)
+    with cond:
+        cond.wait_for(lambda: state["inflight"] == 0 or bool(failures))
     if failures:
         raise failures[0]
 
@@ -333,16 +357,30 @@ def survey(
     concurrency: int = DEFAULT_CONCURRENCY,
     per_host: int = DEFAULT_PER_HOST,
     scheduler: str | None = None,
+    processes: int = 1,
     progress: Callable[[dict[str, Any] | None], None] | None = None,
 ) -> SurveyStats:
-    """Survey every job not yet stored and write each result as it arrives; resumable."""
+    """Survey every job not yet stored and write each result as it arrives; resumable.
+
+    ``processes > 1`` spreads the local engine's analyses over worker processes (0: one per
+    core); they start before any thread of the survey's own, so they can be forked safely.
+    """
+    if processes <= 0:
+        processes = default_processes()
     stats = SurveyStats()
     skipped: Counter[str] = Counter()
     pending = skip_stored(
         jobs, store, skipped, None if progress is None else (lambda: progress(None))
     )
     lock = threading.Lock()
-    writer = store.writer()
+    pool = (WorkerPool(analyzer, processes=min(processes, concurrency), concurrency=concurrency)
+            if engine == "local" and min(processes, concurrency) > 1 else None)
+    try:
+        writer = store.writer()
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
     try:
 
         def sink(label: str, result: dict[str, Any]) -> None:
@@ -354,7 +392,8 @@ def survey(
                 progress(result)
 
         if engine == "local":
-            run_local(pending, analyzer, sink, concurrency=concurrency, per_host=per_host)
+            run_local(pending, analyzer, sink, concurrency=concurrency, per_host=per_host,
+                      pool=pool)
         elif engine == "dask":
             from .dask import run_dask
 
@@ -362,6 +401,8 @@ def survey(
         else:
             raise ValueError(f"unknown engine {engine!r}")
     finally:
+        if pool is not None:
+            pool.close()
         writer.close()
         stats.skipped = skipped["stored"]
     return stats
