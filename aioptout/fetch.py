@@ -352,7 +352,7 @@ class _GuardedAdapter(HTTPAdapter):
 # --- URLs -----------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1024)
 def _idna(host: str) -> str:
     """The ASCII form of a host name; cached, because every fetch normalises its URL."""
     host = host.strip().rstrip(".").lower()
