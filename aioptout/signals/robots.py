@@ -7,12 +7,14 @@ the ``index.html`` Allow rule; every leniency it accepts is reported as a diagno
 ``"rfc9309"`` is the RFC read strictly.  docs/robots.md lists every difference, and every place
 where this module deliberately disagrees with Google's library.
 
-Parsing only splits lines and sorts them into groups, kept as plain tuples: ``RobotsLine`` and
-``RobotsGroup`` objects are built the first time ``groups`` is read.  Path patterns are
-normalised and sorted the first time an agent is asked about, and the result is cached per
-product token.  Most lines are ``Field: value`` with a known field name; the line loop reads
-those inline and sends every other line through the general reading, and a test proves the two
-agree (tests/test_perf_equivalence.py).
+Parsing only splits lines and sorts them into groups, kept as plain tuples: ``RobotsLine``,
+``RobotsGroup`` and ``Diagnostic`` objects are built the first time ``groups`` or
+``diagnostics`` is read.  Path patterns are normalised and sorted the first time an agent is
+asked about, and the result is cached per product token.  Most lines are ``Field: value`` with a
+known field name; the line loop reads those inline.  Lines no field name can start (HTML error
+pages served as robots.txt) only yield a diagnostic, so past the per-code cap they are only
+counted.  Every other line goes through the general reading, and tests prove the paths agree
+(tests/test_perf_equivalence.py, tests/test_robots_fast_paths.py).
 """
 
 from __future__ import annotations
@@ -224,13 +226,22 @@ class _AgentRules:
 
 
 
+#: A diagnostic as the parser keeps it: code, line, column, end column, message (None for the
+#: code's title).  ``Diagnostic`` objects are built the first time ``diagnostics`` is read.
+_Finding = tuple[_diag.Code, int, int, int, str | None]
+
+
+def _position(finding: _Finding) -> tuple[int, int]:
+    return finding[1], finding[2]
+
+
 class _Sink:
     """Collects diagnostics, capping each code at MAX_DIAGNOSTICS_PER_CODE."""
 
     __slots__ = ("counts", "items")
 
     def __init__(self) -> None:
-        self.items: list[Diagnostic] = []
+        self.items: list[_Finding] = []
         self.counts: dict[str, int] = {}
 
     def add(
@@ -242,7 +253,7 @@ class _Sink:
         message: str | None = None,
     ) -> None:
         if self.wants(code):
-            self.items.append(code.at(line, column, max(end_column, column + 1), message=message))
+            self.items.append((code, line, column, max(end_column, column + 1), message))
 
     def wants(self, code: _diag.Code) -> bool:
         """Count one finding; True while its position is still wanted (under the cap)."""
@@ -252,20 +263,18 @@ class _Sink:
 
     def put(self, code: _diag.Code, line: int, column: int, end_column: int) -> None:
         """Record a finding ``wants`` has already counted."""
-        self.items.append(code.at(line, column, max(end_column, column + 1)))
+        self.items.append((code, line, column, max(end_column, column + 1), None))
 
-    def finish(self) -> tuple[Diagnostic, ...]:
+    def finish(self) -> tuple[_Finding, ...]:
         for code, seen in self.counts.items():
             extra = seen - MAX_DIAGNOSTICS_PER_CODE
             if extra > 0:
-                last = next(d for d in reversed(self.items) if d.code == code)
+                last = next(f for f in reversed(self.items) if f[0].code == code)
                 self.items.append(
-                    _diag.get(code).at(
-                        last.line, last.column, last.end_column,
-                        message=f"{extra} more {code} diagnostics not shown",
-                    )
+                    (_diag.get(code), last[1], last[2], last[3],
+                     f"{extra} more {code} diagnostics not shown")
                 )
-        self.items.sort(key=lambda d: (d.line, d.column))
+        self.items.sort(key=_position)
         return tuple(self.items)
 
 
@@ -305,6 +314,27 @@ def _decode(data: str | bytes) -> tuple[str, int, bool, int, bool]:
         return text, skip, truncated, size, _SURROGATES.search(text) is not None
 
 
+#: Line breaks ``str.splitlines`` knows besides CR, LF and CRLF.
+_OTHER_BREAKS: Final = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text``, split at CRLF, CR and LF (RFC 9309 §2.2).
+
+    ``splitlines`` does that in one pass when the text holds none of the other breaks it knows;
+    replacing CRLF first is several times slower on text beyond Latin-1.
+    """
+    if "\r" not in text:
+        return text.split("\n")
+    for other in _OTHER_BREAKS:
+        if other in text:
+            return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text.splitlines()
+    if text[-1] in "\r\n":
+        lines.append("")  # split("\n") keeps the empty line after a final break
+    return lines
+
+
 @functools.lru_cache(maxsize=4096)
 def _field_of(key: str, google: bool) -> tuple[str, bool]:
     """Canonical field for a lower-cased key, and whether a leniency was needed."""
@@ -333,11 +363,12 @@ class RobotsTxt:
     mechanism: Final = "robots"
     __slots__ = (
         "_agent_cache",
+        "_diagnostics",
+        "_findings",
         "_group_cache",
         "_group_keys",
         "_groups",
         "_raw_groups",
-        "diagnostics",
         "semantics",
         "sitemaps",
         "size",
@@ -349,7 +380,7 @@ class RobotsTxt:
         self,
         raw_groups: tuple[_RawGroup, ...],
         sitemaps: tuple[str, ...],
-        diagnostics: tuple[Diagnostic, ...],
+        findings: tuple[_Finding, ...],
         *,
         source: str | None,
         semantics: str,
@@ -360,7 +391,8 @@ class RobotsTxt:
         self._group_keys = tuple(group[1] for group in raw_groups)
         self._groups: tuple[RobotsGroup, ...] | None = None
         self.sitemaps = sitemaps
-        self.diagnostics = diagnostics
+        self._findings = findings
+        self._diagnostics: tuple[Diagnostic, ...] | None = None
         self.source = source
         self.semantics = semantics
         self.size = size
@@ -371,8 +403,19 @@ class RobotsTxt:
     def __repr__(self) -> str:
         return (
             f"RobotsTxt(source={self.source!r}, groups={len(self._raw_groups)}, "
-            f"semantics={self.semantics!r}, diagnostics={len(self.diagnostics)})"
+            f"semantics={self.semantics!r}, diagnostics={len(self._findings)})"
         )
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every diagnostic in line order; built on first use, as deciding does not need them."""
+        diagnostics = self._diagnostics
+        if diagnostics is None:
+            diagnostics = self._diagnostics = tuple(
+                code.at(line, column, end_column, message=message)
+                for code, line, column, end_column, message in self._findings
+            )
+        return diagnostics
 
     @property
     def groups(self) -> tuple[RobotsGroup, ...]:
@@ -509,16 +552,31 @@ _PLAIN_NAMES: Final = {
 }
 #: Longest line the plain path takes: longer ones may need Google's truncation.
 _PLAIN_MAX: Final = _LINE_KEEP // 4
-#: First character (after blanks) of a line that holds nothing: none, or a comment.
-_SKIP: Final = ("", "#")
 _CRAWL_FIELDS: Final = frozenset({ALLOW, DISALLOW})
 #: User-agent values known to be clean product tokens → their group key.  Shared by all parses,
 #: as real files name the same few crawlers; bounded, and holding only values that need no
 #: diagnostic, so it never changes what a parse reports.
 _AGENT_KEYS: dict[str, str] = {"*": "*"}
 _MAX_AGENT_KEYS: Final = 4096
-#: How an Allow/Disallow value may start without a diagnostic ("" is an empty rule).
-_PATTERN_STARTS: Final = ("/", "*", "")
+
+
+def _cases(char: str) -> set[str]:
+    """The characters whose lower case starts with the ASCII letter ``char`` (a test checks
+    this against all of Unicode)."""
+    return {char, char.upper()} | ({"\u0130"} if char == "i" else set())
+
+
+#: How a key Google may read as a field begins: the first two characters of every known,
+#: misspelled and prefix-matched name, in any case.  A line starting otherwise (after blanks)
+#: is an unknown field or not a record.
+_FIELD_STARTS: Final = frozenset(
+    first + second
+    for name in (*_KNOWN, *_TYPOS, *(prefix for prefix, _ in _PREFIXES))
+    for first in _cases(name[0])
+    for second in _cases(name[1])
+)
+#: Their first characters: a cheaper first test.
+_FIELD_INITIALS_ANY_CASE: Final = frozenset(pair[0] for pair in _FIELD_STARTS)
 
 
 class _Parser:
@@ -551,16 +609,14 @@ class _Parser:
         sink = self.sink
         text, skipped, truncated, size, invalid = _decode(data)
         bom = 1 if skipped == len(_BOM_BYTES) else skipped  # columns: U+FEFF, or one per byte
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        lines = text.split("\n")
+        lines = _lines(text)
         if bom:
             sink.add(BOM, 1, 1, 1 + bom)
         if truncated:
             last = len(lines)
             sink.add(TOO_LARGE, last, 1, len(lines[-1]) + 1 + (bom if last == 1 else 0))
         if invalid:
-            self._report_invalid_utf8(lines, bom)
+            self._report_invalid_utf8("\n".join(lines) if "\r" in text else text, bom)
         if bom:
             self._general(1, lines[0], bom)
             self._loop(lines, 1)
@@ -577,18 +633,38 @@ class _Parser:
             truncated=truncated,
         )
 
-    def _report_invalid_utf8(self, lines: list[str], bom: int) -> None:
-        for number, line in enumerate(lines, 1):
-            offset = 1 + (bom if number == 1 else 0)
-            for found in _SURROGATES.finditer(line):
-                self.sink.add(NOT_UTF8, number, found.start() + offset, found.end() + offset)
+    def _report_invalid_utf8(self, text: str, bom: int) -> None:
+        """Each run of bad bytes: positions while the sink keeps them, then only the count.
+
+        A page in a legacy encoding can hold thousands of runs; scanning the text once, not
+        line by line, keeps such pages cheap.
+        """
+        sink = self.sink
+        number = 1
+        line_start = last = 0
+        for found in _SURROGATES.finditer(text):
+            start = found.start()
+            breaks = text.count("\n", last, start)
+            if breaks:
+                number += breaks
+                line_start = text.rfind("\n", 0, start) + 1
+            last = start
+            offset = 1 + (bom if number == 1 else 0) - line_start
+            sink.add(NOT_UTF8, number, start + offset, found.end() + offset)
+            if sink.counts[NOT_UTF8.code] >= MAX_DIAGNOSTICS_PER_CODE:
+                more = len(_SURROGATES.findall(text, found.end()))
+                if more:
+                    sink.counts[NOT_UTF8.code] += more
+                return
 
     def _loop(self, lines: list[str], first: int) -> None:
         """Lines ``first`` onwards (0-based): plain lines inline, the others by ``_general``.
 
         A plain line is a known field name as written, a colon, and a value without a comment;
-        it is read exactly as ``_general`` would read it.  ``plain_path=False`` sends every line
-        through ``_general``, the reference tests compare against.
+        it is read exactly as ``_general`` would read it.  A line no field name starts only
+        yields a diagnostic (``_no_field``), and once that code's positions are all reported it
+        is only counted.  ``plain_path=False`` sends every line through ``_general``, the
+        reference tests compare against.
         """
         rest_of = lines[first:] if first else lines
         if not self.plain_path:
@@ -599,52 +675,85 @@ class _Parser:
         plain = _PLAIN_NAMES.get
         google = self.google
         general = self._general
-        no_colon = self._no_colon
         sink = self.sink
-        pattern_starts = _PATTERN_STARTS
+        counts = sink.counts
         crawl_fields = _CRAWL_FIELDS
+        field_initials = _FIELD_INITIALS_ANY_CASE
+        field_starts = _FIELD_STARTS
         # With no line long enough for truncation, the per-line length test can be skipped.
         any_long = max(map(len, rest_of), default=0) > _PLAIN_MAX
         in_group = bool(self.agents)
         append = self.lines.append
-        number = first
-        for raw in rest_of:
-            number += 1
+        # True while ``crawl_rule_seen`` and ``closed`` are known to be set: only a User-agent
+        # line clears them.
+        rule_seen = False
+        unknown_full = not_record_full = False
+        unknown_more = not_record_more = 0
+        for number, raw in enumerate(rest_of, first + 1):
             if not raw:
                 continue
             name, sep, rest = raw.partition(":")
             field = plain(name) if sep else None
-            if field is None or "#" in rest or (any_long and len(raw) > _PLAIN_MAX):
-                if any_long and len(raw) > _PLAIN_MAX:
-                    general(number, raw, 0)
-                elif raw[0] == "#" or (raw[0] in _WS and raw.lstrip(_WS)[:1] in _SKIP):
-                    continue  # a blank or comment-only line says nothing
-                elif sep:
-                    general(number, raw, 0)
+            if field is not None and "#" not in rest and (not any_long or len(raw) <= _PLAIN_MAX):
+                value = rest.lstrip(_WS)
+                column = len(raw) - len(value) + 1
+                value = value.rstrip(_WS)
+                if field in crawl_fields and in_group:
+                    if not rule_seen:
+                        self.crawl_rule_seen = self.closed = rule_seen = True
+                    if value and value[0] != "/" and value[0] != "*":
+                        sink.add(BAD_PATTERN, number, column, column + len(value))
+                    elif google and field == ALLOW:
+                        slash = value.rfind("/")
+                        if slash >= 0 and value.startswith("/index.htm", slash):
+                            sink.add(INDEX_HTML, number, column + slash, column + len(value))
+                    append((number, field, value, column, name))
+                    continue
+                if field == USER_AGENT:
+                    self._user_agent(number, value, column)
+                    in_group = True
+                    append = self.lines.append
+                    rule_seen = False
                 else:
-                    no_colon(number, raw, 0)
+                    self._other(number, field, value, column, name, 1)
+                continue
+            if any_long and len(raw) > _PLAIN_MAX:
+                general(number, raw, 0)  # Google reads only the start of the line
                 in_group = bool(self.agents)
                 append = self.lines.append
+                rule_seen = False
                 continue
-            value = rest.lstrip(_WS)
-            column = len(raw) - len(value) + 1
-            value = value.rstrip(_WS)
-            if field in crawl_fields and in_group:
-                self.crawl_rule_seen = True
-                if value[:1] not in pattern_starts:
-                    sink.add(BAD_PATTERN, number, column, column + len(value))
-                elif google and field == ALLOW:
-                    slash = value.rfind("/")
-                    if slash >= 0 and value.startswith("/index.htm", slash):
-                        sink.add(INDEX_HTML, number, column + slash, column + len(value))
-                append((number, field, value, column, name))
-                self.closed = True
-            elif field == USER_AGENT:
-                self._user_agent(number, value, column)
-                in_group = True
-                append = self.lines.append
-            else:
-                self._other(number, field, value, column, name, 1)
+            # Python's lstrip is much faster than lstrip(_WS); it also strips the few other
+            # Unicode blanks, so only the skip decisions need the exact reading.
+            body = raw.lstrip()
+            if not body:
+                if not raw.lstrip(_WS):
+                    continue  # a blank line
+            elif body[0] == "#":
+                if body is raw or len(raw.lstrip(_WS)) == len(body):
+                    continue  # a comment
+            elif body[0] not in field_initials or body[:2] not in field_starts:
+                # No field starts like this line: it is an unknown field or not a record,
+                # and once that code's positions are all reported, counting it is enough.
+                if sep and "#" not in name:
+                    if unknown_full and not in_group:
+                        unknown_more += 1
+                        continue
+                elif not_record_full:
+                    not_record_more += 1
+                    continue
+                self._no_field(number, raw)
+                unknown_full = counts.get(UNKNOWN_FIELD.code, 0) >= MAX_DIAGNOSTICS_PER_CODE
+                not_record_full = counts.get(NOT_A_RECORD.code, 0) >= MAX_DIAGNOSTICS_PER_CODE
+                continue
+            general(number, raw, 0)
+            in_group = bool(self.agents)
+            append = self.lines.append
+            rule_seen = False
+        if unknown_more:
+            counts[UNKNOWN_FIELD.code] += unknown_more
+        if not_record_more:
+            counts[NOT_A_RECORD.code] += not_record_more
 
     def _general(self, number: int, raw: str, offset: int) -> None:
         """One line by the general reading; ``offset`` counts BOM columns on line 1."""
@@ -676,6 +785,32 @@ class _Parser:
                 self.lines.append((number, key, value, value_col, key_raw))
             return
         self._record(number, key_raw, key, value, value_col, key_col, False)
+
+    def _no_field(self, number: int, raw: str) -> None:
+        """A line no field name starts (not too long, after line 1): what ``_general`` reads.
+
+        With a colon before any '#' its key is an unknown field, else it is not a record;
+        neither the field tables nor Google's missing-colon reading can change that, so they
+        are skipped.
+        """
+        sink = self.sink
+        hash_at = raw.find("#")
+        line = raw if hash_at < 0 else raw[:hash_at]
+        colon = line.find(":")
+        if colon < 0:
+            if sink.wants(NOT_A_RECORD):
+                lead = len(line) - len(line.lstrip(_WS))
+                sink.put(NOT_A_RECORD, number, lead + 1, len(line.rstrip(_WS)) + 1)
+            return
+        head = line[:colon]
+        key_raw = head.strip(_WS)
+        if sink.wants(UNKNOWN_FIELD):
+            key_col = len(head) - len(head.lstrip(_WS)) + 1
+            sink.put(UNKNOWN_FIELD, number, key_col, key_col + len(key_raw))
+        if self.agents:
+            rest = line[colon + 1 :]
+            value_col = colon + 2 + len(rest) - len(rest.lstrip(_WS))
+            self.lines.append((number, key_raw.lower(), rest.strip(_WS), value_col, key_raw))
 
     def _no_colon(self, number: int, raw: str, offset: int) -> None:
         """A line without ':' (and not too long): Google reads ``key value``; else not a record."""
