@@ -7,6 +7,7 @@ path containing one still percent-encodes to the octet the server has, and nothi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,6 +20,10 @@ _EOL: Final = re.compile(r"\r\n|\r|\n")
 _BAD_CHARS: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f\udc80-\udcff]")
 #: ``_BAD_CHARS`` less CR, which never survives line splitting: searched in the whole text.
 _BAD_CHARS_NOT_CR: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
+#: Every octet but those ``_BAD_CHARS_NOT_CR`` reports: deleting them leaves the reported ones.
+_NOT_REPORTED_OCTETS: Final = bytes(
+    b for b in range(256) if _BAD_CHARS_NOT_CR.fullmatch(chr(b)) is None or b >= 0x80
+)
 _SNIFF_BYTES: Final = 8192
 _BINARY_CONTROL_RATIO: Final = 0.10
 
@@ -137,14 +142,17 @@ def decode(data: bytes | str) -> DecodedText:
     if lines and lines[-1] == "" and len(lines) > 1:
         lines.pop()
 
-    # The per-line checks below find nothing in most files; two C-speed scans of the whole
-    # text say whether any line can be too long or hold a character they report.
+    # The per-line checks below find nothing in most files, so C-speed scans pick the lines
+    # to check: every line if the octets hold a character they report, else only the lines
+    # that may be too long.  In valid UTF-8 such a character is an ASCII control octet.
     longest = max(map(len, lines), default=0)
-    if longest * 4 <= MAX_LINE_BYTES and _BAD_CHARS_NOT_CR.search(text) is None:
-        lines_to_check: list[str] = []
-    else:
-        lines_to_check = lines
-    for index, line in enumerate(lines_to_check):
+    lines_to_check: Iterable[int] = ()
+    if not clean or raw.translate(None, _NOT_REPORTED_OCTETS):
+        lines_to_check = range(len(lines))
+    elif longest * 4 > MAX_LINE_BYTES:
+        lines_to_check = [i for i, line in enumerate(lines) if len(line) * 4 > MAX_LINE_BYTES]
+    for index in lines_to_check:
+        line = lines[index]
         if len(line) * 4 > MAX_LINE_BYTES and len(line.encode("utf-8", "surrogateescape")) > (
             MAX_LINE_BYTES
         ):

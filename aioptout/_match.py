@@ -14,6 +14,7 @@ with ``str.find``, which is O(len(path) × len(pattern)) in the worst case.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -253,11 +254,15 @@ class RuleSet(Generic[T]):
     rule.  Rules are bucketed by the two characters every path they match starts with; a rule
     that does not fix them (``/``, ``/$``, ``*…``, ``/*…``) is in every bucket, so each bucket
     keeps the global order and the first match in a bucket is the first match overall.
+
+    With ``prune``, ``first`` also skips the leading rules of a long bucket that all need a
+    longer path than the one asked about: their shortest matching paths are known, and a
+    running minimum of them, being monotonic, is searched by bisection.
     """
 
-    __slots__ = ("_buckets", "_universal")
+    __slots__ = ("_bounded", "_bounded_universal", "_buckets", "_universal")
 
-    def __init__(self, rules: Iterable[tuple[Pattern, T]]) -> None:
+    def __init__(self, rules: Iterable[tuple[Pattern, T]], *, prune: bool = False) -> None:
         """``rules`` most specific first: the order in which they would be tried one by one."""
         entries: list[_Entry[T]] = []
         keys: list[str | None] = []
@@ -278,12 +283,23 @@ class RuleSet(Generic[T]):
                 buckets[key].append(entry)
         self._universal: tuple[_Entry[T], ...] = tuple(universal)
         self._buckets = {key: tuple(bucket) for key, bucket in buckets.items()}
+        self._bounded: dict[str, _Bounded[T]] | None = None
+        self._bounded_universal: _Bounded[T] = (self._universal, None)
+        if prune:
+            self._bounded = {key: _with_bounds(bucket) for key, bucket in self._buckets.items()}
+            self._bounded_universal = _with_bounds(self._universal)
 
     def first(self, path: str) -> T | None:
         """The payload of the first rule matching ``path`` (normalised), or None."""
-        for probe, kind, pieces, anchored, _length, payload in self._buckets.get(
-            path[:2], self._universal
-        ):
+        if self._bounded is None:
+            entries = self._buckets.get(path[:2], self._universal)
+        else:
+            entries, bounds = self._bounded.get(path[:2], self._bounded_universal)
+            if bounds is not None:
+                start = bisect_left(bounds, -len(path))
+                if start:
+                    entries = entries[start:]
+        for probe, kind, pieces, anchored, _length, payload in entries:
             if kind == _PREFIX:
                 if path.startswith(probe):
                     return payload
@@ -316,6 +332,25 @@ class RuleSet(Generic[T]):
                 best = length
                 found.append(payload)
         return found
+
+
+#: Buckets shorter than this are not pruned: the bisection would cost more than it saves.
+_PRUNE_MIN: Final = 8
+#: A bucket and, if pruned, the negated running minimum of its rules' shortest matching paths.
+_Bounded = tuple[tuple[_Entry[T], ...], tuple[int, ...] | None]
+
+
+def _with_bounds(bucket: tuple[_Entry[T], ...]) -> _Bounded[T]:
+    if len(bucket) < _PRUNE_MIN:
+        return bucket, None
+    bounds = []
+    shortest = None
+    for probe, kind, pieces, _anchored, _length, _payload in bucket:
+        # The shortest path a rule matches: its prefix, its whole path, or its pieces in turn.
+        need = len(probe) if kind != _GLOB else sum(map(len, pieces))
+        shortest = need if shortest is None else min(shortest, need)
+        bounds.append(-shortest)
+    return bucket, tuple(bounds)
 
 
 def _bucket_key(pattern: Pattern) -> str | None:

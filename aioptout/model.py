@@ -2,22 +2,23 @@
 
 Everything here is a frozen dataclass so that a parsed declaration can be shared between
 threads and cached without defensive copies.  Nothing in this module does I/O or parsing.
+Two fields, ``Declaration.records`` and ``Group.rules``, may be computed on first read (see
+``deferred``); they read like any other field.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-
-#: ``evaluate.evaluate``, bound on first use (it imports this module).
-_EVALUATE: Any = None
+_T = TypeVar("_T")
+_A = TypeVar("_A")
 
 
 class Value(StrEnum):
@@ -245,14 +246,74 @@ class Declaration:
         ``target`` is a URL, an absolute path, or a work identifier such as
         ``isrc:USUM71703861``; ``usage`` is a usage label or ``crawl``.
         """
-        global _EVALUATE
-        if _EVALUATE is None:  # evaluate imports this module, so bind it on first use
-            from .evaluate import evaluate as _EVALUATE
-        decision: Decision = _EVALUATE(self, agent, target, usage, now=now)
-        return decision
+        # evaluate imports this module; once imported, it takes this method's place.
+        from .evaluate import evaluate
+
+        return evaluate(self, agent, target, usage, now=now)
 
     def statements(self, agent: str, target: str) -> list[Statement]:
         """Every label this declaration decides for (agent, target): the Signal protocol."""
         from .evaluate import statements
 
         return statements(self, agent, target)
+
+
+def draft_of(cls: type) -> Any:
+    """A mutable twin of the frozen, slotted dataclass ``cls``: same slots, no frozen setter.
+
+    Hot paths build a ``cls`` by filling a draft attribute by attribute and then assigning
+    ``draft.__class__ = cls`` (allowed between classes with the same slots).  That is two to
+    three times faster than the generated ``__init__``, which must set every field through
+    ``object.__setattr__``.  Whoever fills a draft must set every field.
+    """
+    slots = cls.__dict__["__slots__"]
+    return type(f"_{cls.__name__}Draft", (), {"__slots__": slots, "__module__": __name__})
+
+
+class _Deferred:
+    __slots__ = ("argument", "compute")
+
+    def __init__(self, compute: Callable[[Any], object], argument: object) -> None:
+        self.compute = compute
+        self.argument = argument
+
+
+def deferred(compute: Callable[[_A], _T], argument: _A) -> _T:
+    """A stand-in for a field value: ``compute(argument)``, called when the field is first read.
+
+    Only ``Declaration.records`` and ``Group.rules`` accept one.  The parser uses it so that a
+    parse does not build an object per line that few callers read: records are rarely read,
+    and a decision reads the rules of the groups that apply to its agent only.
+    """
+    return cast(_T, _Deferred(compute, argument))
+
+
+class _DeferredSlot:
+    """A slot that replaces a ``_Deferred`` stored in it by its value on first read.
+
+    Every read (attribute access, ``==``, ``repr``, ``dataclasses.replace``, pickling) sees the
+    computed value, so the field behaves as if it had been given eagerly.  Two threads reading
+    at once may both compute it; the values are equal and either may be kept.
+    """
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self._slot
+        value = self._slot.__get__(obj, owner)
+        if type(value) is _Deferred:
+            value = value.compute(value.argument)
+            self._slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: object, value: object) -> None:
+        self._slot.__set__(obj, value)
+
+
+for _cls, _name in ((Declaration, "records"), (Group, "rules")):
+    setattr(_cls, _name, _DeferredSlot(_cls.__dict__[_name]))
+del _cls, _name

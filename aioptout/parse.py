@@ -3,6 +3,11 @@
 Lines are recognised by a fast path built from the grammar's own terminals; a line the fast path
 rejects is handed to Lark with the same grammar, which also locates the error.  A differential
 test keeps the two in agreement.
+
+Each distinct line is planned once per file: the common records that need no diagnostic take a
+short path, every other record the general reading (a differential test keeps the two equal).
+Records, and the rules of the short path, are built when first read: parsing a large file then
+builds no object per line, and a decision reads only the groups of its agent.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ import dataclasses
 import datetime as _dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from lark.exceptions import UnexpectedInput
@@ -20,10 +26,21 @@ from lark.exceptions import UnexpectedInput
 from . import _grammar
 from . import diagnostics as D
 from ._decode import Reporter, decode
+from ._match import _PATTERN_ALREADY_NORMAL
 from ._match import normalize_pattern as _normalize_pattern
 from ._prefs import Problem, parse_preferences, parse_usage_rule
-from .identifiers import parse_work_pattern
-from .model import Declaration, Diagnostic, Group, Record, Rule, RuleKind, Value
+from .identifiers import WorkPattern, parse_work_pattern
+from .model import (
+    Declaration,
+    Diagnostic,
+    Group,
+    Record,
+    Rule,
+    RuleKind,
+    Value,
+    deferred,
+    draft_of,
+)
 
 _WS: Final = " \t"
 
@@ -72,6 +89,8 @@ SUPPORTED_MAJOR: Final = "1"
 
 # Real files repeat patterns (every group disallows "/"); canonicalise each distinct one once.
 normalize_pattern = functools.lru_cache(maxsize=8192)(_normalize_pattern)
+#: ``normalize_pattern``'s own test for a pattern that is already normal, without a call.
+_is_normal_pattern: Final = _PATTERN_ALREADY_NORMAL.fullmatch
 
 _PREF_PROBLEM_CODES: Final = {
     "dictionary": D.BAD_USAGE_DICT,
@@ -126,47 +145,123 @@ def split_line(text: str) -> tuple[int, str, int, str] | bool | None:
     return match.start("name"), name, match.start("value"), value
 
 
-# Records and rules are built once per line; a frozen dataclass's __init__ sets each field through
-# object.__setattr__, and setting the slots directly is about twice as fast.  The field lists
-# are checked at import, so a field added in model.py cannot be silently left unset.
-_RECORD_FIELDS: Final = ("line", "name", "value", "name_column", "value_column")
-_RULE_FIELDS: Final = ("kind", "pattern", "line", "raw", "preferences")
+# Records, rules, groups and diagnostics are built per line or per group: each is filled as a
+# draft (model.draft_of), about twice as fast as the frozen dataclass's __init__.  The field
+# lists are checked at import, so a field added in model.py cannot be silently left unset.
 if (
-    tuple(f.name for f in dataclasses.fields(Record)) != _RECORD_FIELDS
-    or tuple(f.name for f in dataclasses.fields(Rule)) != _RULE_FIELDS
+    tuple(f.name for f in dataclasses.fields(Record))
+    != ("line", "name", "value", "name_column", "value_column")
+    or tuple(f.name for f in dataclasses.fields(Rule))
+    != ("kind", "pattern", "line", "raw", "preferences")
+    or tuple(f.name for f in dataclasses.fields(Group))
+    != ("agents", "rules", "line", "crawl_lines")
+    or tuple(f.name for f in dataclasses.fields(Diagnostic))
+    != ("code", "severity", "message", "line", "column", "end_line", "end_column", "spec", "hint")
 ):  # pragma: no cover
-    raise ImportError("aioptout.parse record and rule factories are out of date with model.py")
-(
-    _set_record_line, _set_record_name, _set_record_value, _set_name_column, _set_value_column
-) = (getattr(Record, name).__set__ for name in _RECORD_FIELDS)
-_set_kind, _set_pattern, _set_rule_line, _set_raw, _set_preferences = (
-    getattr(Rule, name).__set__ for name in _RULE_FIELDS
-)
-_new = object.__new__
+    raise ImportError("aioptout.parse factories are out of date with model.py")
+_RecordDraft = draft_of(Record)
+_RuleDraft = draft_of(Rule)
+_GroupDraft = draft_of(Group)
+_DiagnosticDraft = draft_of(Diagnostic)
 
 
 def _record(line: int, name: str, value: str, name_column: int, value_column: int) -> Record:
     """``Record(line, name, value, name_column, value_column)``, faster."""
-    record: Record = _new(Record)
-    _set_record_line(record, line)
-    _set_record_name(record, name)
-    _set_record_value(record, value)
-    _set_name_column(record, name_column)
-    _set_value_column(record, value_column)
-    return record
+    record = _RecordDraft()
+    record.line = line
+    record.name = name
+    record.value = value
+    record.name_column = name_column
+    record.value_column = value_column
+    record.__class__ = Record
+    made: Record = record
+    return made
 
 
 def _rule(
     kind: RuleKind, pattern: str, line: int, raw: str, preferences: dict[str, Value] | None
 ) -> Rule:
     """``Rule(kind, pattern, line, raw, preferences)``, faster; None means a new empty dict."""
-    rule: Rule = _new(Rule)
-    _set_kind(rule, kind)
-    _set_pattern(rule, pattern)
-    _set_rule_line(rule, line)
-    _set_raw(rule, raw)
-    _set_preferences(rule, {} if preferences is None else preferences)
-    return rule
+    rule = _RuleDraft()
+    rule.kind = kind
+    rule.pattern = pattern
+    rule.line = line
+    rule.raw = raw
+    rule.preferences = {} if preferences is None else preferences
+    rule.__class__ = Rule
+    made: Rule = rule
+    return made
+
+
+def _group(
+    agents: tuple[str, ...], rules: tuple[Rule, ...], line: int, crawl_lines: tuple[int, ...]
+) -> Group:
+    """``Group(agents, rules, line, crawl_lines)``, faster."""
+    group = _GroupDraft()
+    group.agents = agents
+    group.rules = rules
+    group.line = line
+    group.crawl_lines = crawl_lines
+    group.__class__ = Group
+    made: Group = group
+    return made
+
+
+def _diagnostic(
+    code: D.Code, line: int, column: int, end_column: int | None, message: str | None
+) -> Diagnostic:
+    """``code.at(line, column, end_column, message=message)``, faster."""
+    diagnostic = _DiagnosticDraft()
+    diagnostic.code = code.code
+    diagnostic.severity = code.severity
+    diagnostic.message = message or code.title
+    diagnostic.line = diagnostic.end_line = line
+    diagnostic.column = column
+    diagnostic.end_column = column + 1 if end_column is None else end_column
+    diagnostic.spec = code.spec
+    diagnostic.hint = code.hint
+    diagnostic.__class__ = Diagnostic
+    made: Diagnostic = diagnostic
+    return made
+
+
+def _report(
+    state: _State,
+    code: D.Code,
+    line: int,
+    column: int = 1,
+    end_column: int | None = None,
+    message: str | None = None,
+) -> None:
+    """``state.diagnostics.at(code, line, column, end_column, message)``, faster."""
+    if state.diagnostics.wanted(code.code):
+        state.diagnostics.out.append(_diagnostic(code, line, column, end_column, message))
+
+
+@functools.cache
+def _line_head_re() -> re.Pattern[str]:
+    """The part of ``line: WS? (record WS?)? COMMENT?`` before a record's ``:`` or a comment.
+
+    With ``record: FIELD WS? ":" …``, that is ``WS? (FIELD WS?)?``.
+    """
+    ws, field_ = (_grammar.terminal(name).pattern for name in ("WS", "FIELD"))
+    return re.compile(rf"(?:{ws})?(?:(?P<field>{field_})(?:{ws})?)?")
+
+
+def _error_column(text: str) -> int:
+    """``_lark_error_column`` of a line the grammar rejects, found without Lark when it can be.
+
+    Everything after a record's ``:`` is accepted, so a rejected line fails where its head
+    ends: at a character that starts neither a field name nor a comment, or, after a field
+    name, at one that is not ``:``.  Lark takes tens of microseconds to say so;
+    tests/test_perf_equivalence.py compares the two.
+    """
+    head = _line_head_re().match(text)
+    assert head is not None  # every part of the pattern is optional
+    end = head.end()
+    if end < len(text) and text[end] != (":" if head.group("field") is not None else "#"):
+        return end + 1
+    return _lark_error_column(text)
 
 
 def _lark_error_column(text: str) -> int:
@@ -190,7 +285,11 @@ def _split(text: str) -> _Split:
 
     tests/test_perf_equivalence.py checks it against ``split_line`` itself.
     """
-    match = _line_re().fullmatch(text)  # as split_line does
+    return _split_match(text, _line_re().fullmatch(text))
+
+
+def _split_match(text: str, match: re.Match[str] | None) -> _Split:
+    """``_split(text)``, given ``_line_re().fullmatch(text)``."""
     if match is None:
         return _REJECTED
     raw_name = match.group("name")
@@ -208,10 +307,10 @@ def _split(text: str) -> _Split:
 @dataclass
 class _State:
     diagnostics: Reporter
-    records: list[Record] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     agents: list[str] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
+    #: A rule, or ``(line number, plan)`` for a rule of a ``_PATH`` or ``_USAGE`` plan.
+    rules: list[Rule | tuple[int, _Plan]] = field(default_factory=list)
     group_line: int = 0
     crawl_lines: list[int] = field(default_factory=list)
     in_rules: bool = False
@@ -221,15 +320,15 @@ class _State:
     first_record: str | None = None
 
     def close_group(self) -> None:
+        # The lists are emptied in place: parse's line loop holds them.
         if self.agents:
+            rules = deferred(_rules_of, tuple(self.rules)) if self.rules else ()
             self.groups.append(
-                Group(
-                    tuple(self.agents), tuple(self.rules), self.group_line, tuple(self.crawl_lines)
-                )
+                _group(tuple(self.agents), rules, self.group_line, tuple(self.crawl_lines))
             )
-        self.agents = []
-        self.rules = []
-        self.crawl_lines = []
+            self.agents.clear()
+            self.rules.clear()
+            self.crawl_lines.clear()
         self.in_rules = False
 
 
@@ -241,9 +340,7 @@ def _pref_diagnostics(state: _State, line: int, column: int, problems: list[Prob
             message = problem.message
             if not (problem.label and message.startswith(problem.label)):
                 message = message[:1].upper() + message[1:]  # a label keeps its case
-            state.diagnostics.add(
-                code.at(line, start, start + max(1, problem.length), message=message)
-            )
+            _report(state, code, line, start, start + max(1, problem.length), message)
 
 
 def _parse_date(value: str) -> _dt.datetime | None:
@@ -277,31 +374,31 @@ def _declaration_field(state: _State, name: str, value: str, line: int, col: int
     end = col + max(1, len(value))
     if name in state.fields:
         code = D.DUPLICATE_VERSION if name == "aioptout-version" else D.DUPLICATE_FIELD
-        state.diagnostics.add(code.at(line, 1, end))
+        _report(state, code, line, 1, end)
         return
     if state.seen_group:
-        state.diagnostics.add(D.FIELD_IN_GROUP.at(line, 1, end))
+        _report(state, D.FIELD_IN_GROUP, line, 1, end)
     if name == "aioptout-version":
         if state.first_record != "aioptout-version":
-            state.diagnostics.add(D.VERSION_NOT_FIRST.at(line, 1, end))
+            _report(state, D.VERSION_NOT_FIRST, line, 1, end)
         if not _value_re("VERSION").fullmatch(value) or value.split(".")[0] != SUPPORTED_MAJOR:
-            state.diagnostics.add(D.BAD_VERSION.at(line, col, end))
+            _report(state, D.BAD_VERSION, line, col, end)
     elif name in ("issued", "expires"):
         if _parse_date(value) is None:
-            state.diagnostics.add(D.BAD_DATE.at(line, col, end))
+            _report(state, D.BAD_DATE, line, col, end)
             return
     elif name == "contact":
         if not _is_uri(value, frozenset({"mailto", "https", "http"}), need_host=True):
-            state.diagnostics.add(D.BAD_CONTACT.at(line, col, end))
+            _report(state, D.BAD_CONTACT, line, col, end)
             return
     elif name == "licensing":
         if not _is_uri(value, frozenset({"https", "http"}), need_host=True):
-            state.diagnostics.add(D.BAD_LICENSING.at(line, col, end))
+            _report(state, D.BAD_LICENSING, line, col, end)
             return
     elif name == "legal-basis":
         known = value.lower() in LEGAL_BASES
         if not known and not _is_uri(value, frozenset({"https", "http"}), need_host=True):
-            state.diagnostics.add(D.UNKNOWN_LEGAL_BASIS.at(line, col, end))
+            _report(state, D.UNKNOWN_LEGAL_BASIS, line, col, end)
     state.fields[name] = (value, line)
 
 
@@ -313,7 +410,7 @@ def _agent(state: _State, value: str, line: int, col: int) -> None:
     state.seen_group = True
     token = value
     if value != "*" and not _value_re("PRODUCT_TOKEN").fullmatch(value):
-        state.diagnostics.add(D.BAD_PRODUCT_TOKEN.at(line, col, col + max(1, len(value))))
+        _report(state, D.BAD_PRODUCT_TOKEN, line, col, col + max(1, len(value)))
         if value[:1] == "*" and value[1:2] in (" ", "\t"):
             token = "*"
         else:
@@ -330,10 +427,10 @@ def _path_rule(state: _State, name: str, value: str, line: int, col: int) -> Non
         return  # an empty pattern matches nothing (RFC 9309 §2.2.2)
     end = col + len(value)
     if value[0] not in "/*":
-        state.diagnostics.add(D.BAD_PATH.at(line, col, end))
+        _report(state, D.BAD_PATH, line, col, end)
         return
     if value[0] == "*":
-        state.diagnostics.add(D.STAR_PATH.at(line, col, col + 1))
+        _report(state, D.STAR_PATH, line, col, col + 1)
     if "$" in value or " " in value or "\t" in value:
         _path_warnings(state, value, line, col)
     state.rules.append(_rule(kind, normalize_pattern(value), line, value, None))
@@ -344,13 +441,11 @@ def _path_warnings(state: _State, value: str, line: int, col: int) -> None:
         return
     dollar = value.find("$")
     if 0 <= dollar < len(value) - 1:
-        state.diagnostics.add(D.DOLLAR_INSIDE.at(line, col + dollar, col + dollar + 1))
+        _report(state, D.DOLLAR_INSIDE, line, col + dollar, col + dollar + 1)
     if " " not in value and "\t" not in value:
         return
     for match in re.finditer(r"[ \t]+", value):
-        state.diagnostics.add(
-            D.WHITESPACE_IN_PATH.at(line, col + match.start(), col + match.end())
-        )
+        _report(state, D.WHITESPACE_IN_PATH, line, col + match.start(), col + match.end())
         break
 
 
@@ -360,24 +455,29 @@ def _content_usage(state: _State, value: str, line: int, col: int) -> None:
     if path is not None:
         _path_warnings(state, path, line, col)
         if len(path) == len(value.rstrip(_WS)):
-            state.diagnostics.add(
-                D.BAD_USAGE_DICT.at(
-                    line,
-                    col,
-                    col + len(value),
-                    message="Content-Usage path has no preference after it",
-                )
-            )
+            message = "Content-Usage path has no preference after it"
+            _report(state, D.BAD_USAGE_DICT, line, col, col + len(value), message)
     _pref_diagnostics(state, line, col, problems)
     pattern = normalize_pattern(path if path is not None else "/")
     state.rules.append(_rule(RuleKind.CONTENT_USAGE, pattern, line, value, prefs))
 
 
+def _work_cut(value: str) -> int:
+    """Where a Work-Usage value's identifier pattern ends: its first SP or HTAB, or -1."""
+    space = value.find(" ")
+    tab = value.find("\t")
+    return space if tab < 0 or 0 <= space < tab else tab
+
+
+def _work_canonical(pattern: WorkPattern) -> str:
+    return f"{pattern.scheme}:{pattern.prefix}{'' if pattern.exact else '*'}"
+
+
 def _work_usage(state: _State, value: str, line: int, col: int) -> None:
     state.in_rules = True
-    cut = min((i for i in (value.find(" "), value.find("\t")) if i >= 0), default=-1)
+    cut = _work_cut(value)
     if cut < 0:
-        state.diagnostics.add(D.BAD_WORK_RULE.at(line, col, col + max(1, len(value))))
+        _report(state, D.BAD_WORK_RULE, line, col, col + max(1, len(value)))
         return
     pattern_text = value[:cut]
     rest = value[cut:]
@@ -388,81 +488,151 @@ def _work_usage(state: _State, value: str, line: int, col: int) -> None:
     for problem in problems:
         code = _ID_PROBLEM_CODES[problem.kind]
         start = col + problem.offset
-        state.diagnostics.add(code.at(line, start, col + len(pattern_text)))
+        _report(state, code, line, start, col + len(pattern_text))
         fatal = fatal or problem.kind in _FATAL_ID_PROBLEMS
     if pattern is None or fatal:
         return
     prefs, pref_problems = parse_preferences(pref_text)
     _pref_diagnostics(state, line, pref_col, pref_problems)
-    canonical = f"{pattern.scheme}:{pattern.prefix}{'' if pattern.exact else '*'}"
-    state.rules.append(_rule(RuleKind.WORK_USAGE, canonical, line, value, prefs))
+    state.rules.append(_rule(RuleKind.WORK_USAGE, _work_canonical(pattern), line, value, prefs))
+
+
+#: What ``parse`` does with a line, decided once per distinct line by ``_plan``: skip it (blank
+#: or comment), report it (not a line of the grammar), one of the common records that need no
+#: diagnostic (``_PATH``: Allow/Disallow with a plain path; ``_NO_PATH``: Allow/Disallow without
+#: a value; ``_AGENT``: a valid User-agent; ``_USAGE``: a valid Content-Usage or Work-Usage;
+#: ``_SITEMAP``), or the general reading of any record, ``_GENERAL``.
+_SKIP: Final = 0
+_REJECT: Final = 1
+_PATH: Final = 2
+_NO_PATH: Final = 3
+_AGENT: Final = 4
+_USAGE: Final = 5
+_SITEMAP: Final = 6
+_GENERAL: Final = 7
+#: ``(op,)``; ``(op, value)``; ``(_PATH or _USAGE, value, kind, pattern, preferences or None)``;
+#: ``(_GENERAL, split)`` with ``split`` as ``_split`` gives it.
+_Plan = tuple[Any, ...]
+_PATH_KINDS: Final = {"allow": RuleKind.ALLOW, "disallow": RuleKind.DISALLOW}
+_SKIP_PLAN: Final = (_SKIP,)
+_REJECT_PLAN: Final = (_REJECT,)
+_NO_PATH_PLAN: Final = (_NO_PATH,)
+
+
+def _plan(text: str, match: re.Match[str]) -> _Plan:
+    """How ``parse`` handles ``text``, given ``_line_re().fullmatch(text)`` (not None).
+
+    A plan other than ``_GENERAL`` acts exactly as the general reading would once a group is
+    open; tests/test_perf_equivalence.py compares the two.
+    """
+    raw_name, value = match.group("name", "value")
+    if raw_name is None:
+        return _SKIP_PLAN
+    name = _SPELLINGS.get(raw_name) or FIELDS.get(raw_name.lower())
+    path_kind = _PATH_KINDS.get(name or "")
+    if value is None:
+        if path_kind is not None:
+            return _NO_PATH_PLAN
+    elif path_kind is not None:
+        if value[0] == "/":
+            # A normal pattern has no whitespace and no "$" but a final one: nothing to report.
+            if _is_normal_pattern(value):
+                return _PATH, value, path_kind, value, None
+            if "$" not in value[:-1] and " " not in value and "\t" not in value:
+                return _PATH, value, path_kind, normalize_pattern(value), None
+    elif name == "user-agent":
+        if value == "*" or _value_re("PRODUCT_TOKEN").fullmatch(value):
+            return _AGENT, value
+    elif name == "content-usage":
+        path, prefs, problems = parse_usage_rule(value)
+        clean = path is None or ("$" not in path and len(path) != len(value.rstrip(_WS)))
+        if clean and not problems:
+            path = "/" if path is None else path
+            pattern = path if _is_normal_pattern(path) else normalize_pattern(path)
+            return _USAGE, value, RuleKind.CONTENT_USAGE, pattern, prefs
+    elif name == "work-usage":
+        cut = _work_cut(value)
+        if cut >= 0:
+            work, id_problems = parse_work_pattern(value[:cut])
+            if work is not None and not id_problems:
+                prefs, problems = parse_preferences(value[cut:].lstrip(_WS))
+                if not problems:
+                    canonical = _work_canonical(work)
+                    return _USAGE, value, RuleKind.WORK_USAGE, canonical, prefs
+    elif name == "sitemap":
+        return _SITEMAP, value
+    return _GENERAL, _split_match(text, match)
+
+
+def _general_plan(text: str, match: re.Match[str]) -> _Plan:
+    """``_plan`` without its fast paths: the reference they are tested against."""
+    split = _split_match(text, match)
+    return _SKIP_PLAN if split is _BLANK else (_GENERAL, split)
 
 
 def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
     """Parse a declaration.  Never raises on bad input; problems become diagnostics."""
+    return _parse(data, source, _plan)
+
+
+def _parse(
+    data: bytes | str, source: str | None, plan_of: Callable[[str, re.Match[str]], _Plan]
+) -> Declaration:
     decoded = decode(data)
+    line_match = _line_re().fullmatch
+    lines = decoded.lines
     state = _State(decoded.report)
-    # Real files repeat lines ("Disallow: /" in every group); split each distinct line once.
-    splits: dict[str, _Split] = {}
-    add_record = state.records.append
-    for index, text in enumerate(decoded.lines):
+    agents, rules, crawl_lines = state.agents, state.rules, state.crawl_lines
+    wanted = state.diagnostics.wanted
+    not_a_record = D.NOT_A_RECORD.code
+    # Real files repeat lines ("Disallow: /" in every group); plan each distinct line once.
+    plans: dict[str, _Plan] = {}
+    for index, text in enumerate(lines):
         if not text:
             continue  # the grammar's line rule accepts the empty line: nothing to do
-        split = splits.get(text)
-        if split is None:
-            split = splits[text] = _split(text)
-        number = index + 1
-        if isinstance(split, str):
-            if split is _REJECTED and state.diagnostics.wanted(D.NOT_A_RECORD.code):
-                column = _lark_error_column(text)
-                state.diagnostics.out.append(D.NOT_A_RECORD.at(number, column, len(text) + 1))
+        plan = plans.get(text)
+        if plan is None:
+            match = line_match(text)
+            plan = plans[text] = _REJECT_PLAN if match is None else plan_of(text, match)
+        op = plan[0]
+        if op == _PATH and agents:
+            state.in_rules = True
+            crawl_lines.append(index + 1)
+            rules.append((index + 1, plan))
+        elif op == _SKIP:
             continue
-        name_col, raw_name, value, col, name = split
-        add_record(_record(number, raw_name, value, name_col, col))
-        if name is None:
-            key = raw_name.lower()
-            name = MISSPELLINGS.get(key)
-            if name is None:
-                state.diagnostics.add(
-                    D.UNKNOWN_FIELD.at(number, name_col, name_col + len(raw_name))
+        elif op == _REJECT:
+            if wanted(not_a_record):
+                column = _error_column(text)
+                state.diagnostics.out.append(
+                    _diagnostic(D.NOT_A_RECORD, index + 1, column, len(text) + 1, None)
                 )
-                continue
-            state.diagnostics.add(
-                D.MISSPELLED_FIELD.at(
-                    number,
-                    name_col,
-                    name_col + len(raw_name),
-                    message=f"Misspelled field name accepted as {_canonical_title(name)}",
-                )
-            )
-        if state.first_record is None:
-            state.first_record = name
-        if name in RULE_FIELDS and not state.agents:
-            state.diagnostics.add(D.RULE_OUTSIDE_GROUP.at(number, name_col, col))
-            continue
-        if not value and name not in ("allow", "disallow"):
-            state.diagnostics.add(D.EMPTY_VALUE.at(number, name_col, col))
-            continue
-        # Field names are distinct, so the order of these tests is only the order of frequency.
-        if name == "disallow" or name == "allow":
-            _path_rule(state, name, value, number, col)
-        elif name == "user-agent":
-            _agent(state, value, number, col)
-        elif name in DECLARATION_FIELDS:
-            _declaration_field(state, name, value, number, col)
-        elif name == "content-usage":
-            _content_usage(state, value, number, col)
-        elif name == "work-usage":
-            _work_usage(state, value, number, col)
-        elif name == "sitemap":
-            state.sitemaps.append(value)
-        elif name == "content-signal":
-            state.diagnostics.add(D.FOREIGN_SIGNAL.at(number, name_col, col + len(value)))
-        # crawl-delay is recognised and has no effect on decisions (spec §4.3)
+        elif op == _AGENT:
+            if state.first_record is None:
+                state.first_record = "user-agent"
+            if state.in_rules:
+                state.close_group()
+            if not agents:
+                state.group_line = index + 1
+            state.seen_group = True
+            agents.append(plan[1])
+        elif op == _USAGE and agents:
+            state.in_rules = True
+            rules.append((index + 1, plan))
+        elif op == _NO_PATH and agents:
+            state.in_rules = True
+            crawl_lines.append(index + 1)
+        elif op == _SITEMAP:
+            if state.first_record is None:
+                state.first_record = "sitemap"
+            state.sitemaps.append(plan[1])
+        else:
+            split = plan[1] if op == _GENERAL else _split_match(text, line_match(text))
+            _record_line(state, index + 1, split)
     state.close_group()
 
     if "aioptout-version" not in state.fields:
-        state.diagnostics.add(D.NO_VERSION.at(1, 1))
+        _report(state, D.NO_VERSION, 1, 1)
 
     def text_field(name: str) -> str | None:
         entry = state.fields.get(name)
@@ -473,7 +643,7 @@ def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
     return Declaration(
         version=text_field("aioptout-version"),
         groups=tuple(state.groups),
-        records=tuple(state.records),
+        records=deferred(_records, lines),
         diagnostics=tuple(_ordered(state.diagnostics.finish())),
         rightsholder=text_field("rightsholder"),
         contact=text_field("contact"),
@@ -486,8 +656,88 @@ def parse(data: bytes | str, *, source: str | None = None) -> Declaration:
     )
 
 
+def _record_line(state: _State, number: int, split: _Split) -> None:
+    """One record, read by the general rules: every check, every diagnostic."""
+    assert not isinstance(split, str)
+    name_col, raw_name, value, col, name = split
+    if name is None:
+        key = raw_name.lower()
+        name = MISSPELLINGS.get(key)
+        if name is None:
+            _report(state, D.UNKNOWN_FIELD, number, name_col, name_col + len(raw_name))
+            return
+        _report(
+            state,
+            D.MISSPELLED_FIELD,
+            number,
+            name_col,
+            name_col + len(raw_name),
+            message=f"Misspelled field name accepted as {_canonical_title(name)}",
+        )
+    if state.first_record is None:
+        state.first_record = name
+    if name in RULE_FIELDS and not state.agents:
+        _report(state, D.RULE_OUTSIDE_GROUP, number, name_col, col)
+        return
+    if not value and name not in ("allow", "disallow"):
+        _report(state, D.EMPTY_VALUE, number, name_col, col)
+        return
+    # Field names are distinct, so the order of these tests is only the order of frequency.
+    if name == "disallow" or name == "allow":
+        _path_rule(state, name, value, number, col)
+    elif name == "user-agent":
+        _agent(state, value, number, col)
+    elif name in DECLARATION_FIELDS:
+        _declaration_field(state, name, value, number, col)
+    elif name == "content-usage":
+        _content_usage(state, value, number, col)
+    elif name == "work-usage":
+        _work_usage(state, value, number, col)
+    elif name == "sitemap":
+        state.sitemaps.append(value)
+    elif name == "content-signal":
+        _report(state, D.FOREIGN_SIGNAL, number, name_col, col + len(value))
+    # crawl-delay is recognised and has no effect on decisions (spec §4.3)
+
+
+def _rules_of(items: tuple[Rule | tuple[int, _Plan], ...]) -> tuple[Rule, ...]:
+    """``Group.rules``, built when first read: a decision reads only its agent's groups."""
+    out = []
+    for item in items:
+        if isinstance(item, Rule):
+            out.append(item)
+        else:
+            number, (_op, raw, kind, pattern, prefs) = item
+            out.append(_rule(kind, pattern, number, raw, None if prefs is None else dict(prefs)))
+    return tuple(out)
+
+
+def _records(lines: list[str]) -> tuple[Record, ...]:
+    """``Declaration.records``, built when first read: few callers ever read it."""
+    splits: dict[str, _Split] = {}
+    out = []
+    for index, text in enumerate(lines):
+        if not text:
+            continue
+        split = splits.get(text)
+        if split is None:
+            split = splits[text] = _split(text)
+        if not isinstance(split, str):
+            name_col, raw_name, value, col, _name = split
+            out.append(_record(index + 1, raw_name, value, name_col, col))
+    return tuple(out)
+
+
 def _canonical_title(name: str) -> str:
     return "-".join(part.capitalize() for part in name.split("-")).replace("Aioptout", "AIOptOut")
+
+
+#: The usual spellings of the known field names → canonical name: spares ``lower()`` per line.
+_SPELLINGS: Final = {
+    spelling: name
+    for key, name in FIELDS.items()
+    for spelling in (key, key.upper(), key.capitalize(), key.title(), _canonical_title(key))
+}
 
 
 def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

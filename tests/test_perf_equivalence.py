@@ -7,9 +7,11 @@ on generated inputs and, for robots.txt, on the real-file corpus.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import importlib
 import os
-import re
+import pickle
 from pathlib import Path
 from unittest import mock
 
@@ -17,7 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aioptout import _decode, parse
+from aioptout import _decode, _match, parse
+from aioptout import diagnostics as D
+from aioptout import evaluate as E
 from aioptout._match import (
     _NEEDS_WORK,
     _PATTERN_KEEP,
@@ -29,10 +33,21 @@ from aioptout._match import (
     normalize_pattern,
 )
 from aioptout.evaluate import _decision
-from aioptout.model import Decision, Record, Rule, RuleKind, Value
-from aioptout.parse import _BLANK, _REJECTED, FIELDS, _record, _rule, _split, split_line
+from aioptout.model import Decision, Group, Record, Rule, RuleKind, Value
+from aioptout.parse import (
+    _BLANK,
+    _REJECTED,
+    FIELDS,
+    _diagnostic,
+    _group,
+    _record,
+    _rule,
+    _split,
+    split_line,
+)
 from aioptout.signals import robots as R
 
+P = importlib.import_module("aioptout.parse")  # the module: the package exports ``parse``
 CORPUS = Path(
     os.environ.get("AIOPTOUT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus")
 )
@@ -77,7 +92,7 @@ def test_normalize_pattern_fast_path_agrees_with_the_general_one(pattern: str) -
 def test_decode_skips_per_line_checks_only_when_they_find_nothing(text: str) -> None:
     data = text.encode("utf-8", "surrogateescape")
     fast = _decode.decode(data)
-    with mock.patch.object(_decode, "_BAD_CHARS_NOT_CR", re.compile("")):  # always check
+    with mock.patch.object(_decode, "_NOT_REPORTED_OCTETS", b""):  # always check every line
         reference = _decode.decode(data)
     assert fast.lines == reference.lines
     assert fast.report.finish() == reference.report.finish()
@@ -101,6 +116,10 @@ def test_rule_set_first_is_the_first_match_of_a_linear_scan(texts: list[str], pa
     rules = RuleSet((compile_pattern(texts[i]), i) for i in order)
     linear = next((i for i in order if compile_pattern(texts[i]).matches(path)), None)
     assert rules.first(path) == linear
+    # Pruning the rules that need a longer path changes nothing, whatever the bucket size.
+    with mock.patch.object(_match, "_PRUNE_MIN", 1):
+        pruned = RuleSet(((compile_pattern(texts[i]), i) for i in order), prune=True)
+    assert pruned.first(path) == linear
 
 
 @settings(max_examples=800, deadline=None)
@@ -224,7 +243,16 @@ def test_fast_constructors_build_equal_objects() -> None:
     made = _decision(Value.ALLOWED, "crawl", "a", "/x", "why", rule, "src", Value.ALLOWED)
     assert made == Decision(Value.ALLOWED, "crawl", "a", "/x", "why", 3, "/p train-ai=n",
                             "aioptout", "src", Value.ALLOWED, ())
-    for obj in (made, _record(1, "a", "b", 1, 2), _rule(RuleKind.ALLOW, "/", 1, "/", None)):
+    group = _group(("a",), (rule,), 2, (4,))
+    assert group == Group(("a",), (rule,), 2, (4,))
+    objects = [made, group, _record(1, "a", "b", 1, 2), _rule(RuleKind.ALLOW, "/", 1, "/", None)]
+    for code in D.all_codes().values():
+        for end, message in ((None, None), (9, "Refined")):
+            made_diagnostic = _diagnostic(code, 3, 4, end, message)
+            assert made_diagnostic == code.at(3, 4, end, message=message)
+            objects.append(made_diagnostic)
+    for obj in objects:
+        assert type(obj).__module__ == "aioptout.model"
         for item in dataclasses.fields(obj):  # every slot is set
             getattr(obj, item.name)
 
@@ -244,6 +272,83 @@ def test_split_is_split_line_with_parse_columns(text: str) -> None:
         name_col, name, value_col, value = plain
         col = value_col + 1 if value_col >= 0 else len(text.split("#", 1)[0].rstrip(" \t")) + 1
         assert split == (name_col + 1, name, value, col, FIELDS.get(name.lower()))
+
+
+# --- Declaration lines: parse's per-line plans against the general reading --------------------
+_DECLARATION_LINES = st.sampled_from(
+    [
+        "AIOptOut-Version: 1", "AIOptOut-Version: 2", "aioptout-version:1.0", "Expires: 2030-01-01",
+        "Rightsholder: R", "User-agent: *", "User-Agent: GPTBot", "user-agent:CCBot",
+        "USER-AGENT: * x", "User-agent: bad token", "User-agent:", "useragent: x",
+        "Disallow: /", "Disallow:", "disallow:  /x  ", "Disallow: /a*b$", "Disallow: /a$b",
+        "Disallow: /p # note", "Disallow: *x", "Disallow: x", "Allow: /", "Allow: /a b",
+        "allow:\t/t", "Allow: /%7e/é", "dissallow: /typo", "Content-Usage: train-ai=n",
+        "Content-Usage: /p train-ai=y, search=n", "Content-Usage: /p", "Content-Usage: /p$x tdm=n",
+        "Content-Usage: train-ai=maybe", "Content-Usage: bots=n", "Content-Usage:",
+        "content-usage: /%41 search=y ", "Work-Usage: isrc:USUM71703861 train-ai=n",
+        "Work-Usage: isrc:USUM71703862 train-ai=n", "Work-Usage: isrc:US* train-ai=n",
+        "Work-Usage: isrc:USUM71703861", "Work-Usage: foo:bar train-ai=n",
+        "Work-Usage: isrc:USUM71703861\ttdm=x", "Sitemap: https://e.com/s.xml", "Sitemap:",
+        "Crawl-delay: 5", "Content-Signal: search=yes", "X-Foo: bar", "# comment", "   ", "",
+        "<p>not a record</p>", "Disallow /missing-colon", "Disallow", "  Disallow : /x # c",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_DECLARATION_LINES, max_size=16), st.sampled_from(["\n", "\r\n"]))
+def test_parse_plans_agree_with_the_general_reading(lines: list[str], eol: str) -> None:
+    data = eol.join(lines).encode("utf-8")
+    fast = P._parse(data, None, P._plan)
+    reference = P._parse(data, None, P._general_plan)
+    assert fast == reference  # every field, groups with their rules, records, diagnostics
+
+
+@pytest.mark.skipif(not (CORPUS / "robots").exists(), reason="corpus not present")
+def test_parse_plans_agree_with_the_general_reading_on_the_corpus() -> None:
+    files = _corpus_robots()
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert P._parse(data, None, P._plan) == P._parse(data, None, P._general_plan), path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DECLARATION_LINES, max_size=12))
+def test_records_are_every_record_line_as_written(lines: list[str]) -> None:
+    decl = parse("\n".join(lines))
+    expected = []
+    for number, text in enumerate(_decode.decode("\n".join(lines)).lines, start=1):
+        split = split_line(text)
+        if isinstance(split, tuple):
+            name_col, name, value_col, value = split
+            col = value_col + 1 if value_col >= 0 else len(text.split("#", 1)[0].rstrip(" \t")) + 1
+            expected.append(Record(number, name, value, name_col + 1, col))
+    assert decl.records == tuple(expected)
+    assert decl.records is decl.records  # built once
+
+
+def test_deferred_fields_behave_like_plain_fields() -> None:
+    text = "AIOptOut-Version: 1\nUser-agent: *\nDisallow: /a\nContent-Usage: train-ai=n\n"
+    decl = parse(text)
+    group = decl.groups[0]
+    assert group.rules is group.rules
+    assert all(type(rule) is Rule for rule in group.rules)
+    assert isinstance(decl.records, tuple)
+    again = parse(text)
+    assert again == decl
+    assert dataclasses.replace(again) == decl
+    assert copy.deepcopy(parse(text)) == decl
+    assert pickle.loads(pickle.dumps(parse(text))) == decl
+    assert repr(parse(text)) == repr(decl)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(st.sampled_from([*list("aZ-_:/ \t#*<"), "é", "\x00", "9"]), max_size=16))
+def test_error_column_agrees_with_lark(text: str) -> None:
+    if P._line_re().fullmatch(text) is not None:
+        return  # only rejected lines get an error column
+    assert P._error_column(text) == P._lark_error_column(text)
 
 
 # --- Declaration decisions against the straightforward algorithm ------------------------------
@@ -297,3 +402,14 @@ def test_declaration_decisions_agree_with_the_straightforward_algorithm(
     first = decl.evaluate(agent, path, usage)
     assert first.value is _declaration_reference(text, agent, path, usage)
     assert decl.evaluate(agent, path, usage) == first  # cached indexes change nothing
+    # The answer kept for declarations whose Content-Usage rules name no path is the answer the
+    # per-path scan gives.
+    with mock.patch.object(E, "_build_index", _index_without_site_usage):
+        assert parse(text).evaluate(agent, path, usage) == first
+
+
+def _index_without_site_usage(groups: list[Group], named: bool) -> E._Index:
+    return dataclasses.replace(_BUILD_INDEX(groups, named), site_usage=None)
+
+
+_BUILD_INDEX = E._build_index
