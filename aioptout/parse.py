@@ -1,8 +1,10 @@
 """Text → Declaration, leniently (spec §4–§7, §11.1): every parseable line is used.
 
 Lines are recognised by a fast path built from the grammar's own terminals; a line the fast path
-rejects is handed to Lark with the same grammar, which also locates the error.  A differential
-test keeps the two in agreement.
+rejects is handed to Lark with the same grammar, which locates the error, unless it fails at its
+very start or right after the field name, where the column is known without asking (a test
+checks those columns against Lark's).  A differential test keeps the fast path and Lark in
+agreement.
 
 Each distinct line is planned once per file: the common records that need no diagnostic take a
 short path, every other record the general reading (a differential test keeps the two equal).
