@@ -8,10 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from aioptout._cli import survey as survey_cli
 from aioptout.survey import dask as dask_engine
 from aioptout.survey import warc
 from aioptout.survey.engine import OfflineAnalyzer, survey
+from aioptout.survey.inputs import InputError, sample
 from aioptout.survey.metrics import REPRODUCTION_AGENTS
 from aioptout.survey.store import Store
 from aioptout.survey.warc import iter_warc
@@ -111,3 +115,43 @@ def test_missing_distributed_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(dask_engine.DaskUnavailable, match=r"aioptout\[dask\]"):
         dask_engine._client("tcp://127.0.0.1:1")
+
+
+def survey_app() -> typer.Typer:
+    application = typer.Typer()
+    survey_cli.register(application)
+    application.callback()(lambda: None)
+    return application
+
+
+def test_sample_of_warc_captures_is_seeded(tmp_path: Path) -> None:
+    hosts = [f"h{i:02d}.test" for i in range(12)]
+    records = [(f"https://{h}/robots.txt", 200, b"User-agent: *\nDisallow: /x\n", {})
+               for h in hosts]
+    records.append(("http://h03.test/robots.txt", 301, b"", {"Location": "https://h03.test/"}))
+    first, second = tmp_path / "a.warc.gz", tmp_path / "b.warc.gz"
+    write_warc(first, records[:6])
+    write_warc(second, records[6:])
+    stored: list[set[str]] = []
+    for run, seed in enumerate((7, 7, 8)):
+        db = tmp_path / f"s{run}.sqlite"
+        result = CliRunner().invoke(survey_app(), [
+            "survey", "--warc", str(first), "--warc", str(second), "--sample", "4",
+            "--seed", str(seed), "--db", str(db), "--label", "CC", "--quiet"])
+        assert result.exit_code == 0, result.output
+        with Store(db) as store:
+            stored.append({r.site for r in store.results("CC")})
+    assert stored[0] == set(sample(hosts, 4, 7))  # the population in first-capture order
+    assert stored[0] == stored[1] and stored[2] == set(sample(hosts, 4, 8))
+
+
+def test_a_file_that_is_not_a_warc_is_an_input_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(InputError, match=r"junk\.warc\.gz: not a readable WARC file"):
+        list(iter_warc(junk, label="CC"))
+    result = CliRunner().invoke(survey_app(), [
+        "survey", "--warc", str(junk), "--db", str(tmp_path / "s.sqlite"), "--label", "CC",
+        "--quiet"])
+    assert result.exit_code == 3
+    assert "not a readable WARC file" in result.output and "internal error" not in result.output

@@ -97,6 +97,7 @@ def run_survey(
     """Shared by ``survey`` and ``demo``: open the store, run the engine with a progress bar."""
     from ..survey.dask import DaskUnavailable
     from ..survey.engine import survey
+    from ..survey.inputs import InputError
     from ..survey.store import Store, StoreError
     from ..survey.warc import WarcUnavailable
 
@@ -129,7 +130,7 @@ def run_survey(
                 progress.stop()
         except (DaskUnavailable, WarcUnavailable) as exc:
             fail(str(exc), Exit.USAGE)
-        except StoreError as exc:
+        except (StoreError, InputError) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"input unreadable: {exc}")
@@ -219,13 +220,11 @@ def register(app: typer.Typer) -> None:
         from ..survey import inputs
         from ..survey.engine import OfflineAnalyzer, OnlineAnalyzer
         from ..survey.metrics import registry_id
-        from ..survey.warc import iter_warcs
+        from ..survey.warc import WarcUnavailable, iter_warcs, warc_sites
 
         sources = sum(x is not None for x in (input_file, directory, warc or None))
         if sources != 1:
             fail("give exactly one of INPUT, --dir or --warc", Exit.USAGE)
-        if sample is not None and warc:
-            fail("--sample needs a site list or --dir; use --limit with --warc", Exit.USAGE)
         if label_from_subdirs and directory is None:
             fail("--label-from-subdirs needs --dir", Exit.USAGE)
         if engine is Engine.dask and not scheduler:
@@ -284,9 +283,20 @@ def register(app: typer.Typer) -> None:
                                            mention_tokens=tuple(t.lower() for t, _ in agents))
                 total = limit
                 options["input"] = [str(p) for p in paths]
+                sampled: set[str] | None = None
+                if sample is not None:
+                    try:
+                        captures = warc_sites(paths)
+                    except WarcUnavailable as exc:
+                        fail(str(exc), Exit.USAGE)
+                    sampled = set(inputs.sample(captures, sample, seed))
+                    total = sum(captures[site] for site in sampled)
+                    total = total if limit is None else min(total, limit)
 
                 def factory() -> Iterator[inputs.Job]:
                     jobs = iter_warcs(paths, label=chosen_label)
+                    if sampled is not None:
+                        jobs = (job for job in jobs if job.site in sampled)
                     return jobs if limit is None else _first(jobs, limit)
         except inputs.InputError as exc:
             fail(str(exc))

@@ -15,7 +15,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from .._limits import MAX_FILE_BYTES
-from .inputs import Job
+from .inputs import InputError, Job
 
 MISSING_MESSAGE: Final = (
     "reading WARC files needs the optional warcio package: pip install 'aioptout[warc]'"
@@ -52,25 +52,46 @@ def capture_rank(status: int | None, file_index: int, offset: int) -> str:
 
 
 def iter_warc(path: str | Path, *, label: str, file_index: int = 0) -> Iterator[Job]:
-    """Jobs for the robots.txt responses of one WARC file, in file order."""
+    """Jobs for the robots.txt responses of one WARC file, in file order.
+
+    A file that is not a WARC, or is cut short, raises :class:`InputError` naming it; the jobs
+    read before that point have been yielded, so a survey keeps them and can resume.
+    """
     iterator = _archive_iterator()
     with Path(path).open("rb") as handle:
         records = iterator(handle)
-        for record in records:
-            if record.rec_type != "response":
-                continue
-            site = robots_site(record.rec_headers.get_header("WARC-Target-URI") or "")
-            if site is None or record.http_headers is None:
-                continue
-            try:
-                status = int(record.http_headers.get_statuscode())
-            except (TypeError, ValueError):
-                status = None
-            body = record.content_stream().read(MAX_FILE_BYTES)
-            rank = capture_rank(status, file_index, int(records.get_record_offset()))
-            yield Job(label, site, body, status, "warc", rank)
+        try:
+            for record in records:
+                if record.rec_type != "response":
+                    continue
+                site = robots_site(record.rec_headers.get_header("WARC-Target-URI") or "")
+                if site is None or record.http_headers is None:
+                    continue
+                try:
+                    status = int(record.http_headers.get_statuscode())
+                except (TypeError, ValueError):
+                    status = None
+                body = record.content_stream().read(MAX_FILE_BYTES)
+                rank = capture_rank(status, file_index, int(records.get_record_offset()))
+                yield Job(label, site, body, status, "warc", rank)
+        except Exception as exc:  # warcio reports bad input with several unrelated types
+            raise InputError(f"{path}: not a readable WARC file ({_short(exc)})") from exc
 
 
 def iter_warcs(paths: Iterable[str | Path], *, label: str) -> Iterator[Job]:
     for index, path in enumerate(paths):
         yield from iter_warc(path, label=label, file_index=index)
+
+
+def warc_sites(paths: Iterable[str | Path]) -> dict[str, int]:
+    """Captures per site, in order of first capture: a first pass for ``--sample``, which must
+    know the whole population before it chooses."""
+    counts: dict[str, int] = {}
+    for job in iter_warcs(paths, label="sites"):
+        counts[job.site] = counts.get(job.site, 0) + 1
+    return counts
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 120 else text[:117] + "..."
