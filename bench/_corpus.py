@@ -41,23 +41,40 @@ def load(files: Iterable[Path]) -> list[bytes]:
     return [p.read_bytes() for p in files]
 
 
-def median_seconds(run: Callable[[], object], repeats: int = 3) -> float:
-    """Median time of ``repeats`` calls of ``run``, garbage collector off (as ``timeit``).
+def _timed(run: Callable[[], object]) -> float:
+    """One call of ``run``, garbage collector off (as ``timeit``).
 
     With the collector on, whichever tool runs after a large heap was built pays for scanning
     it, which measures the run order rather than the tool.
     """
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start = _CLOCK()
-            run()
-            times.append(_CLOCK() - start)
-        finally:
-            gc.enable()
-    return statistics.median(times)
+    gc.collect()
+    gc.disable()
+    try:
+        start = _CLOCK()
+        run()
+        return _CLOCK() - start
+    finally:
+        gc.enable()
+
+
+def median_seconds(run: Callable[[], object], repeats: int = 3) -> float:
+    """Median time of ``repeats`` calls of ``run``."""
+    return statistics.median(_timed(run) for _ in range(repeats))
+
+
+def interleaved_medians(runs: Sequence[Callable[[], object]], repeats: int = 3) -> list[float]:
+    """Median time of each of ``runs``, the tools taking turns within every repetition.
+
+    Timing one tool's repetitions and then the next's lets a change of machine load between
+    them decide the ratio; taking turns (starting with a different tool each round) exposes
+    every tool to the same load.
+    """
+    times: list[list[float]] = [[] for _ in runs]
+    for round_ in range(repeats):
+        for offset in range(len(runs)):
+            index = (round_ + offset) % len(runs)
+            times[index].append(_timed(runs[index]))
+    return [statistics.median(t) for t in times]
 
 
 @dataclass

@@ -21,7 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _corpus import Row, corpus_files, load, machine, median_seconds, print_table
+from _corpus import (
+    Row,
+    corpus_files,
+    interleaved_medians,
+    load,
+    machine,
+    median_seconds,
+    print_table,
+)
 
 from aioptout import _grammar
 from aioptout._limits import MAX_FILE_BYTES
@@ -120,15 +128,16 @@ def main() -> None:
         for item in items:
             Protego.parse(item.decode("utf-8", "replace"))
 
-    rows = []
-    for name, small_fn, big_fn in (
-        ("aioptout declaration", lambda: our_parse(small), lambda: our_parse([big])),
-        ("protego (robots.txt)", lambda: protego_parse(small), lambda: protego_parse([big])),
-    ):
-        t_small = median_seconds(small_fn, opts.repeats)
-        t_big = median_seconds(big_fn, opts.repeats)
-        rows.append(Row(name, {"small MB/s": small_mb / t_small, "500 KiB MB/s": big_mb / t_big,
-                               "500 KiB ms": t_big * 1000}))
+    ours_small, ours_big, protego_small, protego_big = interleaved_medians([
+        lambda: our_parse(small), lambda: our_parse([big]),
+        lambda: protego_parse(small), lambda: protego_parse([big]),
+    ], opts.repeats)
+    rows = [
+        Row(name, {"small MB/s": small_mb / t_small, "500 KiB MB/s": big_mb / t_big,
+                   "500 KiB ms": t_big * 1000})
+        for name, t_small, t_big in (("aioptout declaration", ours_small, ours_big),
+                                     ("protego (robots.txt)", protego_small, protego_big))
+    ]
     t_lark = median_seconds(lambda: lark_reference(big), 1)
     rows.append(Row("lark grammar, every line", {"500 KiB MB/s": big_mb / t_lark,
                                                  "500 KiB ms": t_lark * 1000},
@@ -155,12 +164,13 @@ def main() -> None:
 
     ours("crawl")  # warm the per-agent indexes, as Protego warms its per-agent memo
     protego_q()
+    crawl, train, protego = interleaved_medians(
+        [lambda: ours("crawl"), lambda: ours("train-ai"), protego_q], opts.repeats)
     rows = [
-        Row("aioptout evaluate crawl", {"decisions/s": total / median_seconds(
-            lambda: ours("crawl"), opts.repeats)}),
-        Row("aioptout evaluate train-ai", {"decisions/s": total / median_seconds(
-            lambda: ours("train-ai"), opts.repeats)}, "crawl stage + usage stage"),
-        Row("protego can_fetch", {"decisions/s": total / median_seconds(protego_q, opts.repeats)}),
+        Row("aioptout evaluate crawl", {"decisions/s": total / crawl}),
+        Row("aioptout evaluate train-ai", {"decisions/s": total / train},
+            "crawl stage + usage stage"),
+        Row("protego can_fetch", {"decisions/s": total / protego}),
     ]
     print_table(f"Decisions ({total:,} queries over {len(work)} files)", rows, ["decisions/s"],
                 baseline="protego can_fetch")

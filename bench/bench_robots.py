@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _corpus import Row, corpus_files, load, machine, median_seconds, print_table
+from _corpus import Row, corpus_files, interleaved_medians, load, machine, print_table
 
 from aioptout.signals.robots import RobotsTxt
 
@@ -105,11 +105,9 @@ def bench_parse(name: str, blobs: list[bytes], repeats: int) -> list[Row]:
             lambda: [matcher.is_allowed(t, "GPTBot", "https://example.com/") for t in texts],
             "C++; one parse+match per file",
         ))
-    rows = []
-    for tool, run, note in tools:
-        seconds = median_seconds(run, repeats)
-        rows.append(Row(tool, {"MB/s": megabytes / seconds, "files/s": len(blobs) / seconds}, note))
-    return rows
+    times = interleaved_medians([run for _, run, _ in tools], repeats)
+    return [Row(tool, {"MB/s": megabytes / seconds, "files/s": len(blobs) / seconds}, note)
+            for (tool, _, note), seconds in zip(tools, times, strict=True)]
 
 
 def bench_decide(name: str, blobs: list[bytes], repeats: int, query_files: int) -> list[Row]:
@@ -121,14 +119,13 @@ def bench_decide(name: str, blobs: list[bytes], repeats: int, query_files: int) 
     count = sum(len(q) for _, q in work)
     ours = [(RobotsTxt.parse(b), q) for b, q in work]
     texts = [(b.decode("utf-8", "replace"), q) for b, q in work]
-    rows = []
 
     def run_ours() -> None:
         for parsed, queries in ours:
             for agent, url in queries:
                 parsed.allowed(agent, url)
 
-    rows.append(Row("aioptout", {"q/s": count / median_seconds(run_ours, repeats)}, "parse once"))
+    tools: list[tuple[str, Callable[[], object], str]] = [("aioptout", run_ours, "parse once")]
     if Protego is not None:
         protegos = [(Protego.parse(t), q) for t, q in texts]
 
@@ -137,8 +134,7 @@ def bench_decide(name: str, blobs: list[bytes], repeats: int, query_files: int) 
                 for agent, url in queries:
                     parsed.can_fetch(url, agent)
 
-        rate = count / median_seconds(run_protego, repeats)
-        rows.append(Row("protego", {"q/s": rate}, "parse once"))
+        tools.append(("protego", run_protego, "parse once"))
     stdlib = [(_urllib_parse(t), q) for t, q in texts]
 
     def run_stdlib() -> None:
@@ -146,8 +142,7 @@ def bench_decide(name: str, blobs: list[bytes], repeats: int, query_files: int) 
             for agent, url in queries:
                 parsed.can_fetch(agent, url)
 
-    rate = count / median_seconds(run_stdlib, repeats)
-    rows.append(Row("urllib.robotparser", {"q/s": rate}, "parse once; first-match"))
+    tools.append(("urllib.robotparser", run_stdlib, "parse once; first-match"))
     if RobotsMatcher is not None:
         matcher = RobotsMatcher()
 
@@ -156,9 +151,10 @@ def bench_decide(name: str, blobs: list[bytes], repeats: int, query_files: int) 
                 for agent, url in queries:
                     matcher.is_allowed(text, agent, url)
 
-        rate = count / median_seconds(run_fast, repeats)
-        rows.append(Row("fast-robotstxt", {"q/s": rate}, "re-parses the file on every query"))
-    return rows
+        tools.append(("fast-robotstxt", run_fast, "re-parses the file on every query"))
+    times = interleaved_medians([run for _, run, _ in tools], repeats)
+    return [Row(tool, {"q/s": count / seconds}, note)
+            for (tool, _, note), seconds in zip(tools, times, strict=True)]
 
 
 def main() -> None:
