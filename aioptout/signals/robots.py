@@ -336,6 +336,16 @@ def _lines(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)
+def _query_key(agent: str, google: bool) -> str:
+    """The lower-cased token an agent asked about is matched by (cached: crawlers and surveys
+    ask about the same few agents over and over)."""
+    if google:
+        return product_token(agent).lower()
+    token = agent.strip(_WS)
+    return token.lower() if _IDENTIFIER.match(token) else product_token(token).lower()
+
+
+@functools.lru_cache(maxsize=4096)
 def _field_of(key: str, google: bool) -> tuple[str, bool]:
     """Canonical field for a lower-cased key, and whether a leniency was needed."""
     if key in _KNOWN:
@@ -368,6 +378,7 @@ class RobotsTxt:
         "_group_cache",
         "_group_keys",
         "_groups",
+        "_named",
         "_raw_groups",
         "semantics",
         "sitemaps",
@@ -389,6 +400,7 @@ class RobotsTxt:
     ) -> None:
         self._raw_groups = raw_groups
         self._group_keys = tuple(group[1] for group in raw_groups)
+        self._named: frozenset[str] | None = None
         self._groups: tuple[RobotsGroup, ...] | None = None
         self.sitemaps = sitemaps
         self._findings = findings
@@ -443,10 +455,7 @@ class RobotsTxt:
 
     # --- Questions -------------------------------------------------------------------------
     def _key(self, agent: str) -> str:
-        if self.semantics == "google":
-            return product_token(agent).lower()
-        token = agent.strip(_WS)
-        return token.lower() if _IDENTIFIER.match(token) else product_token(token).lower()
+        return _query_key(agent, self.semantics == "google")
 
     def _indices(self, key: str) -> list[int]:
         if key:
@@ -517,7 +526,12 @@ class RobotsTxt:
     def mentions(self, token: str) -> bool:
         """Whether some User-agent line names this product token (case-insensitive)."""
         key = "*" if token.strip(_WS) == "*" else self._key(token)
-        return bool(key) and any(key in keys for keys in self._group_keys)
+        if not key:
+            return False
+        named = self._named
+        if named is None:  # a survey asks this for every agent of the registry
+            named = self._named = frozenset(k for keys in self._group_keys for k in keys)
+        return key in named
 
     def statements(self, agent: str, target: str) -> list[Statement]:
         """The crawl permission for a URL or path; work identifiers get no statement."""

@@ -120,10 +120,13 @@ class WorkerPool:
     def _collect(self) -> None:
         while not (self._closing.is_set() and not self._pending):
             try:
-                seq, payload = self._results.get(timeout=_WORKER_CHECK)
+                item = self._results.get(timeout=_WORKER_CHECK)
             except queue.Empty:
                 self._check_workers()
                 continue
+            if item is None:  # close() waking us to look at the condition again
+                continue
+            seq, payload = item
             with self._lock:
                 entry = self._pending.pop(seq, None)
             if entry is not None:  # None: already answered as lost with a dead worker
@@ -151,6 +154,7 @@ class WorkerPool:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+        self._results.put(None)
         self._collector.join(timeout=10)
         self._tasks.close()
         self._results.close()
