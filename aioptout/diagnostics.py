@@ -9,10 +9,10 @@ MUST → error, SHOULD → warning, anything softer → info.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Final
 
-from .model import Diagnostic, Severity
+from .model import Diagnostic, Severity, draft_of
 
 _KEYWORD_SEVERITY: Final = {
     "MUST": Severity.ERROR,
@@ -59,18 +59,32 @@ class Code:
         message: str | None = None,
         hint: str | None = None,
     ) -> Diagnostic:
-        """A diagnostic of this code at a position; ``message`` refines the title."""
-        return Diagnostic(
-            code=self.code,
-            severity=self.severity,
-            message=message or self.title,
-            line=line,
-            column=column,
-            end_line=line if end_line is None else end_line,
-            end_column=column + 1 if end_column is None else end_column,
-            spec=self.spec,
-            hint=hint if hint is not None else self.hint,
-        )
+        """A diagnostic of this code at a position; ``message`` refines the title.
+
+        Parsers call this for every flawed line, so the diagnostic is filled as a draft
+        (``model.draft_of``), about twice as fast as ``Diagnostic``'s own ``__init__``.
+        """
+        made = _DiagnosticDraft()
+        made.code = self.code
+        made.severity = self.severity
+        made.message = message or self.title
+        made.line = line
+        made.column = column
+        made.end_line = line if end_line is None else end_line
+        made.end_column = column + 1 if end_column is None else end_column
+        made.spec = self.spec
+        made.hint = hint if hint is not None else self.hint
+        made.__class__ = Diagnostic
+        diagnostic: Diagnostic = made
+        return diagnostic
+
+
+# A field added to Diagnostic must not be silently left unset by Code.at.
+if tuple(f.name for f in fields(Diagnostic)) != (
+    "code", "severity", "message", "line", "column", "end_line", "end_column", "spec", "hint"
+):  # pragma: no cover
+    raise ImportError("aioptout.diagnostics' Code.at is out of date with model.Diagnostic")
+_DiagnosticDraft = draft_of(Diagnostic)
 
 
 _REGISTRY: dict[str, Code] = {}

@@ -225,26 +225,7 @@ def evaluate(
                 known = _usage_stage(declaration, index, path, usage, now)
             value, reason, rule = known
 
-    # _decision(value, usage, agent, target, reason, rule, source, crawl), spelled out: this
-    # runs on every call.
-    decision = _DecisionDraft()
-    decision.value = value
-    decision.usage = usage
-    decision.agent = agent
-    decision.target = target
-    decision.reason = reason
-    if rule is None:
-        decision.line = decision.rule = None
-    else:
-        decision.line = rule.line
-        decision.rule = rule.raw
-    decision.mechanism = "aioptout"
-    decision.source = declaration.source
-    decision.crawl = crawl
-    decision.statements = ()
-    decision.__class__ = Decision
-    made: Decision = decision
-    return made
+    return _decision(value, usage, agent, target, reason, rule, declaration.source, crawl)
 
 
 def _usage_stage(

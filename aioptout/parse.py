@@ -147,7 +147,7 @@ def split_line(text: str) -> tuple[int, str, int, str] | bool | None:
     return match.start("name"), name, match.start("value"), value
 
 
-# Records, rules, groups and diagnostics are built per line or per group: each is filled as a
+# Records, rules and groups are built per line or per group: each is filled as a
 # draft (model.draft_of), about twice as fast as the frozen dataclass's __init__.  The field
 # lists are checked at import, so a field added in model.py cannot be silently left unset.
 if (
@@ -157,14 +157,11 @@ if (
     != ("kind", "pattern", "line", "raw", "preferences")
     or tuple(f.name for f in dataclasses.fields(Group))
     != ("agents", "rules", "line", "crawl_lines")
-    or tuple(f.name for f in dataclasses.fields(Diagnostic))
-    != ("code", "severity", "message", "line", "column", "end_line", "end_column", "spec", "hint")
 ):  # pragma: no cover
     raise ImportError("aioptout.parse factories are out of date with model.py")
 _RecordDraft = draft_of(Record)
 _RuleDraft = draft_of(Rule)
 _GroupDraft = draft_of(Group)
-_DiagnosticDraft = draft_of(Diagnostic)
 
 
 def _record(line: int, name: str, value: str, name_column: int, value_column: int) -> Record:
@@ -209,24 +206,6 @@ def _group(
     return made
 
 
-def _diagnostic(
-    code: D.Code, line: int, column: int, end_column: int | None, message: str | None
-) -> Diagnostic:
-    """``code.at(line, column, end_column, message=message)``, faster."""
-    diagnostic = _DiagnosticDraft()
-    diagnostic.code = code.code
-    diagnostic.severity = code.severity
-    diagnostic.message = message or code.title
-    diagnostic.line = diagnostic.end_line = line
-    diagnostic.column = column
-    diagnostic.end_column = column + 1 if end_column is None else end_column
-    diagnostic.spec = code.spec
-    diagnostic.hint = code.hint
-    diagnostic.__class__ = Diagnostic
-    made: Diagnostic = diagnostic
-    return made
-
-
 def _report(
     state: _State,
     code: D.Code,
@@ -237,7 +216,7 @@ def _report(
 ) -> None:
     """``state.diagnostics.at(code, line, column, end_column, message)``, faster."""
     if state.diagnostics.wanted(code.code):
-        state.diagnostics.out.append(_diagnostic(code, line, column, end_column, message))
+        state.diagnostics.out.append(code.at(line, column, end_column, message=message))
 
 
 @functools.cache
@@ -607,7 +586,7 @@ def _parse(
             if wanted(not_a_record):
                 column = _error_column(text)
                 state.diagnostics.out.append(
-                    _diagnostic(D.NOT_A_RECORD, index + 1, column, len(text) + 1, None)
+                    D.NOT_A_RECORD.at(index + 1, column, len(text) + 1)
                 )
         elif op == _AGENT:
             if state.first_record is None:

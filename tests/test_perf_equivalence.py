@@ -33,12 +33,11 @@ from aioptout._match import (
     normalize_pattern,
 )
 from aioptout.evaluate import _decision
-from aioptout.model import Decision, Group, Record, Rule, RuleKind, Value
+from aioptout.model import Decision, Diagnostic, Group, Record, Rule, RuleKind, Value
 from aioptout.parse import (
     _BLANK,
     _REJECTED,
     FIELDS,
-    _diagnostic,
     _group,
     _record,
     _rule,
@@ -248,8 +247,10 @@ def test_fast_constructors_build_equal_objects() -> None:
     objects = [made, group, _record(1, "a", "b", 1, 2), _rule(RuleKind.ALLOW, "/", 1, "/", None)]
     for code in D.all_codes().values():
         for end, message in ((None, None), (9, "Refined")):
-            made_diagnostic = _diagnostic(code, 3, 4, end, message)
-            assert made_diagnostic == code.at(3, 4, end, message=message)
+            made_diagnostic = code.at(3, 4, end, message=message)
+            assert made_diagnostic == Diagnostic(
+                code.code, code.severity, message or code.title, 3, 4, 3,
+                5 if end is None else end, code.spec, code.hint)
             objects.append(made_diagnostic)
     for obj in objects:
         assert type(obj).__module__ == "aioptout.model"
