@@ -75,7 +75,8 @@ def iter_warc(path: str | Path, *, label: str, file_index: int = 0) -> Iterator[
                 rank = capture_rank(status, file_index, int(records.get_record_offset()))
                 yield Job(label, site, body, status, "warc", rank)
         except Exception as exc:  # warcio reports bad input with several unrelated types
-            raise InputError(f"{path}: not a readable WARC file ({_short(exc)})") from exc
+            detail = f"{type(exc).__name__}: {exc}"[:120]
+            raise InputError(f"{path}: not a readable WARC file ({detail})") from exc
 
 
 def iter_warcs(paths: Iterable[str | Path], *, label: str) -> Iterator[Job]:
@@ -90,8 +91,3 @@ def warc_sites(paths: Iterable[str | Path]) -> dict[str, int]:
     for job in iter_warcs(paths, label="sites"):
         counts[job.site] = counts.get(job.site, 0) + 1
     return counts
-
-
-def _short(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= 120 else text[:117] + "..."
