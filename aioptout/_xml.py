@@ -21,7 +21,7 @@ MAX_XML_DEPTH: Final = 256
 
 
 class XmlRefused(Exception):
-    """The document is not read; ``reason`` is one of the constants below, for a coded diagnostic."""
+    """The document is not read; ``reason`` (a constant below) picks the coded diagnostic."""
 
     def __init__(self, reason: str, message: str, line: int = 1, column: int = 1) -> None:
         super().__init__(message)
@@ -64,7 +64,9 @@ def parse(
             else:
                 depth -= 1
     except DefusedXmlException as exc:
-        raise XmlRefused(DTD, f"XML document type declarations and entities are refused ({exc})")
+        raise XmlRefused(
+            DTD, f"XML document type declarations and entities are refused ({exc})"
+        ) from None
     except ET.ParseError as exc:
         line, column = exc.position
         raise XmlRefused(MALFORMED, f"not well-formed XML: {exc}", line, column + 1) from None
