@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .decide import decide
 from .model import (
     Decision,
     Declaration,
@@ -33,7 +34,6 @@ from .validate import validate
 
 if TYPE_CHECKING:
     from .checker import Checker
-    from .decide import decide
 
 __version__ = "0.1.0"
 
@@ -57,13 +57,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``Checker`` and ``decide`` load the signal and fetch layers only when used."""
+    """``Checker`` loads the fetch layer (urllib3, requests) only when used.
+
+    ``decide`` is imported eagerly although it costs about 15 ms: a lazy attribute of the same
+    name as the submodule ``aioptout.decide`` loses to the import system, which binds the
+    submodule over it the first time anything imports ``aioptout.decide``.
+    """
     if name == "Checker":
         from .checker import Checker
 
         return Checker
-    if name == "decide":
-        from .decide import decide
-
-        return decide
     raise AttributeError(f"module 'aioptout' has no attribute {name!r}")
