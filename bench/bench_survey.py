@@ -1,13 +1,16 @@
 """Survey throughput and memory benchmark (not a test).
 
-1. Throughput: the fixture web with 50 ms injected latency per response serves N synthetic
-   sites; ``aioptout survey`` runs as a separate process at 64-way concurrency, with its default
-   worker processes (one per core; ``--processes`` changes that).  Compared with
-   (a) a plain sequential ``requests`` loop doing the same fetches, timed on a sample of sites
-   and extrapolated to N, and (b) the latency-bound limit: concurrency ÷ per-site latency, where
-   per-site latency = fetches per site × 50 ms.
-2. Memory: peak RSS of the survey process for a 100,000-site list vs a 10,000-site list of
-   sites that fail fast (loopback addresses 127.x.y.z on a closed port).
+1. Throughput and CPU: the fixture web with 50 ms injected latency per response serves N
+   synthetic sites; ``aioptout survey`` runs as a separate process at 64-way concurrency, with
+   its default worker processes (one per core; ``--processes`` changes that).  Compared in the
+   same run with (a) the reference, ``bench/_reference_survey.py``: asyncio + aiohttp + Protego
+   fetching the same five files per site, deciding every registry agent and writing SQLite —
+   CPU seconds of the whole process tree per site, and sites/s, both as ratios (goal ≤ 1.0 and
+   ≥ 1.0); (b) a plain sequential ``requests`` loop, timed on a sample and extrapolated; (c) the
+   latency-bound limit: concurrency ÷ per-site latency (fetches per site × 50 ms).  Peak memory
+   is the sum of the resident sets of every process of the tree, sampled every 20 ms.
+2. Memory: peak summed RSS of the survey's processes for a 100,000-site list vs a 10,000-site
+   list of sites that fail fast (loopback addresses 127.x.y.z on a closed port).
 
 Run:  .venv/bin/python bench/bench_survey.py [--sites 1000] [--memory-small 10000]
 """
@@ -20,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,19 +48,54 @@ if __name__ == "__main__":
 """
 
 
-def _run(app: Path, args: list[str]) -> tuple[float, int, str, float]:
-    """Wall time, peak RSS (KiB), stderr and CPU seconds of one survey process."""
+def _tree_rss_kib(pid: int) -> int:
+    """Resident set of ``pid`` and all its descendants, in KiB (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
+                    stack.extend(int(k) for k in kids.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def _run_tree(command: list[str]) -> tuple[float, int, str, float]:
+    """Wall time, peak summed RSS of the process tree (KiB), stderr, and CPU seconds of the
+    tree (``wait4`` counts the children a process has reaped, so forked workers are in it)."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(app), "survey", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     err = proc.stderr.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
-        raise SystemExit(f"survey failed ({proc.returncode}): {err}")
-    return elapsed, int(usage.ru_maxrss), err, usage.ru_utime + usage.ru_stime
+        raise SystemExit(f"{command[1]} failed ({proc.returncode}): {err}")
+    return elapsed, peak[0], err, usage.ru_utime + usage.ru_stime
+
+
+def _run(app: Path, args: list[str]) -> tuple[float, int, str, float]:
+    return _run_tree([sys.executable, str(app), "survey", *args])
 
 
 def throughput(n: int, sample: int, work: Path, app: Path, processes: int) -> None:
@@ -66,13 +105,17 @@ def throughput(n: int, sample: int, work: Path, app: Path, processes: int) -> No
         listing.write_text("".join(f"{web.origin(h)}\n" for h in hosts))
         resolve = [a for line in web.resolve_lines() if line.startswith("site")
                    for a in ("--resolve", line)]
-        elapsed, _, err, cpu = _run(app, [
+        elapsed, rss, err, cpu = _run(app, [
             str(listing), "--db", str(work / "tp.sqlite"), "--label", "bench",
             "--allow-private", "--delay", "0", "--concurrency", str(CONCURRENCY),
             "--per-host", "2", "--processes", str(processes), "--quiet", *resolve])
         fetches = sum(web.hits(h, p) for h in hosts for p in PATHS)
         per_site = fetches / n
         rate = n / elapsed
+        reference = Path(__file__).resolve().parent / "_reference_survey.py"
+        ref_elapsed, ref_rss, _, ref_cpu = _run_tree(
+            [sys.executable, str(reference), str(listing), str(work / "ref.sqlite")])
+        ref_rate = n / ref_elapsed
 
         session = requests.Session()
         session.trust_env = False
@@ -90,7 +133,16 @@ def throughput(n: int, sample: int, work: Path, app: Path, processes: int) -> No
     print(f"survey: {elapsed:.1f} s, {rate:.1f} sites/s; fetches/site {per_site:.2f} "
           f"(counted on the server); {err.strip().splitlines()[-1]}")
     print(f"survey CPU (all its processes): {cpu:.1f} s over {elapsed:.1f} s wall "
-          f"({1000 * cpu / n:.1f} ms CPU per site, {100 * cpu / elapsed:.0f} % of one core)")
+          f"({1000 * cpu / n:.1f} ms CPU per site, {100 * cpu / elapsed:.0f} % of one core); "
+          f"peak memory, all processes: {rss / 1024:.1f} MiB")
+    print(f"reference asyncio + aiohttp + Protego script: {ref_elapsed:.1f} s, "
+          f"{ref_rate:.1f} sites/s, {1000 * ref_cpu / n:.1f} ms CPU per site, "
+          f"peak memory {ref_rss / 1024:.1f} MiB")
+    print(f"ratio survey / reference, CPU per site: {cpu / ref_cpu:.2f} (goal ≤ 1.0)")
+    print(f"ratio survey / reference, sites/s: {rate / ref_rate:.2f} (goal ≥ 1.0)")
+    cpu_bound = os.cpu_count() or 1
+    print(f"CPU-bound limit at the reference's cost: {cpu_bound / (ref_cpu / n):.0f} sites/s "
+          f"on {cpu_bound} cores; at the survey's: {cpu_bound / (cpu / n):.0f} sites/s")
     print(f"sequential requests loop: {seq_rate:.2f} sites/s (timed on {sample} sites, "
           f"extrapolated: {n * seq_per_site:.0f} s for {n})")
     print(f"latency-bound limit: {bound:.1f} sites/s "
@@ -119,7 +171,7 @@ def memory(small: int, work: Path, app: Path) -> None:
             "--per-host", "0", "--quiet"])
         results[n] = (elapsed, rss)
         print(f"{n:>7} failing sites: {elapsed:.0f} s, {n / elapsed:.0f} sites/s, "
-              f"peak RSS {rss / 1024:.1f} MiB")
+              f"peak RSS, all processes {rss / 1024:.1f} MiB")
     ratio = results[small * 10][1] / results[small][1]
     print(f"peak RSS ratio {small * 10} / {small} sites: {ratio:.2f} (goal ≤ 1.2)")
 
