@@ -15,6 +15,8 @@ from ._cli import (
     convert,
     crawl,
     declaration,
+    drift,
+    publish,
     robots,
     serve,
     survey,
@@ -51,6 +53,8 @@ def _root(
 declaration.register(app)
 check.register(app)
 convert.register(app)
+publish.register(app)
+drift.register(app)
 crawl.register(app)
 robots.register(app)
 agents.register(app)

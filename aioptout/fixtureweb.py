@@ -15,7 +15,7 @@ import json
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -23,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 from urllib.parse import urlsplit
+
+from . import _headersfile as headers_file
 
 #: Address every fixture site is served on.
 LOOPBACK: Final = "127.0.0.1"
@@ -536,6 +538,29 @@ class FixtureWeb:
 
     def about(self, host: str) -> str:
         return self._sites[host.lower()].about
+
+    def add_folder(self, host: str, folder: Path, pages: Iterable[str] = ()) -> None:
+        """Serve ``folder`` (a site's build output) as ``host``, as a static host would.
+
+        Every file is served at its path; each of ``pages`` is an HTML page.  A ``_headers``
+        file is applied to every response the way Cloudflare Pages documents it: each rule
+        whose path pattern matches adds its headers, and ``! Name`` in a later matching rule
+        drops the header an earlier rule added.  ``publish``'s invariant and ``drift`` tests
+        read the channels exactly as a crawler would, over HTTP.
+        """
+        rules = headers_file.parse((folder / "_headers").read_text("utf-8")
+                                   if (folder / "_headers").is_file() else "")
+        paths: dict[str, _Entry] = {}
+        for file in sorted(folder.rglob("*")):
+            route = "/" + file.relative_to(folder).as_posix()
+            if file.is_file() and route != "/_headers":
+                paths[route] = _Entry(headers=headers_file.headers_for(route, rules),
+                                      body=file.read_bytes())
+        for page in pages:
+            paths.setdefault(page, _Entry(headers=headers_file.headers_for(page, rules),
+                                          body=b"<!doctype html><html><head></head>"
+                                               b"<body>page</body></html>\n"))
+        self._sites[host.lower()] = _Site(host.lower(), f"folder {folder}", paths)
 
     def catalogue(self, host: str) -> tuple[CatalogueItem, ...]:
         return self._sites[host.lower()].catalogue

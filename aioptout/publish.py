@@ -1,0 +1,566 @@
+"""One declaration → every channel a crawler may read, each saying no more than the declaration.
+
+A publisher writes the aioptout declaration once; ``publish`` derives robots.txt groups (with
+aipref ``Content-Usage`` and Cloudflare ``Content-Signal`` lines), ``tdmrep.json``, ``ai.txt``,
+HTML ``<meta>`` snippets and the response headers (``Content-Usage``, ``tdm-reservation``,
+``X-Robots-Tag``) as configuration for nginx, Apache, Caddy and a ``_headers`` file.
+
+The invariant (spec §16, R-16-1): served together without the declaration, the channels answer
+every (agent, usage, path) question exactly as the declaration does.  robots.txt carries the
+declaration's groups line for line, so it answers per agent; every other channel speaks for all
+agents at once, so a statement goes into it only where every agent gets the same answer from the
+declaration, checked at a probe path for every pattern the declaration writes.  Because
+statements combine with "any no wins", a channel that says nothing is always safe; a channel that
+says too much is never written, and what a channel could not carry is reported as a diagnostic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from . import diagnostics as D
+from . import usage as U
+from ._match import compile_pattern
+from .agents import Registry, default_registry
+from .model import Declaration, Diagnostic, Group, RuleKind, Value
+
+__all__ = ["Channel", "Publication", "publish"]
+
+#: An agent no declaration names: it stands for every unnamed agent (the ``*`` group, or none).
+PROBE_AGENT: Final = "AioptoutUnnamedProbe"
+#: A path that no declared pattern is meant to single out.
+PROBE_PATH: Final = "/aioptout-probe/unlisted"
+SECTION_BEGIN: Final = "# BEGIN aioptout publish"
+SECTION_END: Final = "# END aioptout publish"
+_SPEC = "R-16-5"
+
+NOT_CARRIED = D.define(
+    "PUB101", "NOTE", _SPEC, "A rule the channel cannot carry is kept only in the declaration"
+)
+LABEL_NOT_CARRIED = D.define(
+    "PUB102", "NOTE", _SPEC,
+    "A preference the channel cannot state for every agent alike is left out of it",
+)
+CHANNEL_NOT_WRITTEN = D.define(
+    "PUB103", "NOTE", _SPEC, "The channel can carry nothing of this declaration; not written"
+)
+EXISTING_GROUP_MERGES = D.define(
+    "PUB104", "SHOULD", "R-16-6",
+    "A group of the existing robots.txt names an agent the declaration names; readers merge them",
+    "remove the old group, or move its rules into the declaration",
+)
+FIELDS_NOT_CARRIED = D.define(
+    "PUB105", "NOTE", _SPEC,
+    "Declaration fields have no place in this channel; they stay in the declaration",
+)
+DECLARATION_HAS_ERRORS = D.define(
+    "PUB106", "MUST", "R-16-4", "The declaration has errors; nothing was published",
+    "run 'aioptout validate' and fix the errors first",
+)
+
+_GROUP_FIELDS: Final = frozenset({"user-agent", "allow", "disallow", "content-usage"})
+_CS_KEYS: Final = (("search", "search"), ("ai-input", "ai-input"), ("ai-train", "train-any"))
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One file to publish: where it goes (relative to the site root or config folder)."""
+
+    path: str
+    kind: str
+    text: str
+    about: str
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    channels: tuple[Channel, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    def channel(self, kind: str) -> Channel | None:
+        return next((c for c in self.channels if c.kind == kind), None)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": 1,
+            "channels": [{"path": c.path, "kind": c.kind, "about": c.about}
+                         for c in self.channels],
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }
+
+
+# --- What the declaration says, at every probe path, to every kind of agent ---------------
+
+Table = Mapping[str, Mapping[str, Mapping[str, Value]]]  # agent → path → label → value
+
+
+def probe_path(pattern: str) -> str:
+    """A path that ``pattern`` matches and that no shorter writing of it singles out."""
+    path = pattern[:-1] if pattern.endswith("$") else pattern
+    path = path.replace("*", "x") or "/"
+    return path if path.startswith("/") else "/" + path
+
+
+def _patterns(declaration: Declaration) -> list[str]:
+    seen: dict[str, None] = {}
+    for group in declaration.groups:
+        for rule in group.rules:
+            if rule.kind is not RuleKind.WORK_USAGE:
+                seen.setdefault(rule.pattern or "/", None)
+    return list(seen)
+
+
+def probe_paths(declaration: Declaration) -> list[str]:
+    """The paths the invariant is checked at: "/", an unlisted path, one per declared pattern."""
+    out = dict.fromkeys(["/", PROBE_PATH])
+    for pattern in _patterns(declaration):
+        out.setdefault(probe_path(pattern), None)
+    return list(out)
+
+
+def probe_agents(declaration: Declaration, registry: Registry) -> list[str]:
+    """Every agent the declaration names, every registry agent, and one unnamed agent."""
+    out: dict[str, str] = {}
+    for name in declaration.agents():
+        if name != "*":
+            out.setdefault(name.lower(), name)
+    for agent in registry:
+        out.setdefault(agent.token.lower(), agent.token)
+    out.setdefault(PROBE_AGENT.lower(), PROBE_AGENT)
+    return list(out.values())
+
+
+def answers(declaration: Declaration, agents: Sequence[str], paths: Sequence[str]) -> Table:
+    return {
+        agent: {
+            path: {label: declaration.evaluate(agent, path, label).value for label in U.LABELS}
+            for path in paths
+        }
+        for agent in agents
+    }
+
+
+def _agreed(table: Table, agents: Iterable[str], path: str) -> dict[str, Value]:
+    """The labels on which every agent gets one known answer at ``path``."""
+    agents = list(agents)
+    out: dict[str, Value] = {}
+    for label in U.LABELS:
+        values = {table[a][path][label] for a in agents}
+        if len(values) == 1:
+            (value,) = values
+            if value is not Value.UNKNOWN:
+                out[label] = value
+    return out
+
+
+def safe(prefs: Mapping[str, Value], table: Table, agents: Iterable[str],
+         paths: Iterable[str]) -> dict[str, Value]:
+    """``prefs`` less every label whose statement would contradict the declaration somewhere.
+
+    One statement's labels resolve through containment (spec §8, R-8-2): ``tdm=n`` also says
+    ``search=n``.  A label stays only if, at every path the statement applies to, every label it
+    decides matches what the declaration tells every agent.
+    """
+    agents, paths = list(agents), list(paths)
+    kept = dict(prefs)
+    changed = True
+    while changed and kept:
+        changed = False
+        for label in U.LABELS:
+            value, via = U.resolve(kept, label)
+            if via is None:
+                continue
+            if any(table[a][p][label] is not value for a in agents for p in paths):
+                del kept[via]
+                changed = True
+                break
+    return kept
+
+
+def _longest(patterns: Sequence[str], path: str) -> str | None:
+    best: str | None = None
+    for pattern in patterns:
+        if compile_pattern(pattern).matches(path) and (best is None or len(pattern) > len(best)):
+            best = pattern
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One agent-independent statement: ``prefs`` on the paths ``pattern`` is the longest for."""
+
+    pattern: str
+    prefs: Mapping[str, Value]
+
+
+def _scoped(declaration: Declaration, table: Table, agents: Sequence[str], paths: Sequence[str],
+            labels: Sequence[str], channel: str, diags: list[Diagnostic], *,
+            stoppers: bool) -> list[_Entry]:
+    """Entries of an agent-independent, longest-match channel that states only ``labels``.
+
+    With ``stoppers`` (response headers: the most specific rule names every header, empty or
+    not) an entry that says nothing still governs its paths.  Without them (tdmrep.json,
+    ai.txt) an entry that says nothing is not written, so its paths fall to the next shorter
+    written pattern, which must then be right there too: repeat until nothing changes.
+    """
+    patterns = _patterns(declaration) or ["/"]
+    if "/" not in patterns:
+        patterns = ["/", *patterns]
+    wanted = {p: {k: v for k, v in _agreed(table, agents, probe_path(p)).items() if k in labels}
+              for p in patterns}
+    kept = dict(wanted)
+    while True:
+        written = [p for p in patterns if stoppers or kept[p]]
+        applies: dict[str, list[str]] = {p: [] for p in written}
+        for path in paths:
+            best = _longest(written, path)
+            if best is not None:
+                applies[best].append(path)
+        fresh = {p: (safe(kept[p], table, agents, applies[p]) if p in applies else kept[p])
+                 for p in patterns}
+        if fresh == kept:
+            break
+        kept = fresh
+    out: list[_Entry] = []
+    for pattern in patterns:
+        for label in sorted(set(wanted[pattern]) - set(kept[pattern])):
+            diags.append(LABEL_NOT_CARRIED.at(
+                1, message=f"{channel} cannot say {label}={_yn(wanted[pattern][label])} at "
+                f"{pattern} for every agent alike"))
+        if stoppers or kept[pattern]:
+            out.append(_Entry(pattern, kept[pattern]))
+    return out
+
+
+def _yn(value: Value) -> str:
+    return "n" if value is Value.DISALLOWED else "y"
+
+
+def _dictionary(prefs: Mapping[str, Value]) -> str:
+    return ", ".join(f"{label}={_yn(prefs[label])}" for label in U.LABELS if label in prefs)
+
+
+# --- robots.txt -------------------------------------------------------------------------
+
+def _group_agents(group: Group, declaration: Declaration, agents: Sequence[str]) -> list[str]:
+    named = {a.lower() for g in declaration.groups for a in g.agents if a != "*"}
+    mine = [a for a in group.agents if a != "*"]
+    if "*" in group.agents:
+        mine += [a for a in agents if a.lower() not in named]
+    return mine
+
+
+def _content_signal(group: Group, declaration: Declaration, table: Table, agents: Sequence[str],
+                    paths: Sequence[str], diags: list[Diagnostic]) -> str | None:
+    """A Content-Signal line for ``group``: it speaks for every path (R-12-4), so a key is
+    written only where the group's agents get that one answer everywhere."""
+    members = _group_agents(group, declaration, agents)
+    if not members:
+        return None
+    wanted: dict[str, Value] = {}
+    for label in (label for _, label in _CS_KEYS):
+        values = {table[a][p][label] for a in members for p in paths}
+        if len(values) == 1 and Value.UNKNOWN not in values:
+            wanted[label] = values.pop()
+    kept = safe(wanted, table, members, paths)
+    dropped = set(wanted) - set(kept)
+    if dropped:
+        diags.append(LABEL_NOT_CARRIED.at(
+            group.line, message=f"Content-Signal cannot say {', '.join(sorted(dropped))} "
+            f"for the group on line {group.line} on every path"))
+    parts = [f"{key}={'no' if kept[label] is Value.DISALLOWED else 'yes'}"
+             for key, label in _CS_KEYS if label in kept]
+    return f"Content-Signal: {', '.join(parts)}" if parts else None
+
+
+def _robots(text: str, declaration: Declaration, table: Table, agents: Sequence[str],
+            paths: Sequence[str], existing: str | None, diags: list[Diagnostic]) -> str:
+    lines = text.splitlines()
+    names = {record.line: record.name.lower() for record in declaration.records}
+    first_group = min((g.line for g in declaration.groups), default=len(lines) + 1)
+    group_end: dict[int, Group] = {}
+    for group in declaration.groups:
+        last = max([group.line, *group.crawl_lines, *(r.line for r in group.rules)])
+        group_end[last] = group
+    out = [SECTION_BEGIN,
+           "# Generated by 'aioptout publish' from the declaration at /.well-known/aioptout.txt;",
+           "# edit the declaration and publish again rather than this section."]
+    fields = sorted({name for line, name in names.items()
+                     if line < first_group and name != "sitemap"})
+    if fields:
+        diags.append(FIELDS_NOT_CARRIED.at(
+            1, message=f"robots.txt cannot carry the declaration fields: {', '.join(fields)}"))
+    for number, line in enumerate(lines, 1):
+        if number < first_group:
+            continue
+        name = names.get(number)
+        if name == "work-usage":
+            diags.append(NOT_CARRIED.at(
+                number, message="robots.txt cannot carry Work-Usage catalogue rules"))
+            out.append(f"# Not carried by robots.txt (see the declaration): {line.strip()}")
+        elif name is None or name in _GROUP_FIELDS or name == "sitemap":
+            out.append(line)
+        else:
+            out.append(f"# Not carried by robots.txt: {line.strip()}")
+        ending = group_end.get(number)
+        if ending is not None:
+            signal = _content_signal(ending, declaration, table, agents, paths, diags)
+            if signal:
+                out.append(signal)
+    out += [f"Sitemap: {url}" for line, url in _early_sitemaps(declaration, first_group)]
+    out.append(SECTION_END)
+    section = "\n".join(out) + "\n"
+    if existing is None:
+        return section
+    return _merge(existing, section, declaration, diags)
+
+
+def _early_sitemaps(declaration: Declaration, first_group: int) -> list[tuple[int, str]]:
+    return [(r.line, r.value.strip()) for r in declaration.records
+            if r.name.lower() == "sitemap" and r.line < first_group]
+
+
+_SECTION_RE: Final = re.compile(
+    re.escape(SECTION_BEGIN) + r".*?" + re.escape(SECTION_END) + r"[^\n]*\n?", re.S)
+
+
+def _merge(existing: str, section: str, declaration: Declaration,
+           diags: list[Diagnostic]) -> str:
+    """The existing file byte for byte, with an earlier generated section replaced or ours
+    appended; groups there that name our agents are reported, since readers merge them."""
+    ours = {a.lower() for a in declaration.agents()}
+    kept = _SECTION_RE.sub("", existing, count=1)
+    for number, line in enumerate(kept.splitlines(), 1):
+        field, sep, value = line.partition(":")
+        if sep and field.strip().lower() == "user-agent":
+            token = value.split("#", 1)[0].strip().lower()
+            if token in ours:
+                diags.append(EXISTING_GROUP_MERGES.at(
+                    number, message=f"the existing robots.txt names {token!r} on line {number}; "
+                    "readers merge its rules with the generated group"))
+    match = _SECTION_RE.search(existing)
+    if match is not None:
+        return existing[: match.start()] + section + existing[match.end():]
+    joiner = "" if not existing or existing.endswith("\n\n") else (
+        "\n" if existing.endswith("\n") else "\n\n")
+    return existing + joiner + section
+
+
+# --- The agent-independent channels -----------------------------------------------------
+
+def _tdmrep(entries: list[_Entry], policy: str | None) -> str | None:
+    rules = []
+    # TDMRep takes the first matching location: most specific first.
+    for entry in sorted(entries, key=lambda e: -len(e.pattern)):
+        value = entry.prefs.get("tdm")
+        if value is None:
+            continue
+        rule: dict[str, object] = {"location": entry.pattern,
+                                   "tdm-reservation": 1 if value is Value.DISALLOWED else 0}
+        if value is Value.DISALLOWED and policy:
+            rule["tdm-policy"] = policy
+        rules.append(rule)
+    return json.dumps(rules, indent=2) + "\n" if rules else None
+
+
+def _ai_txt(entries: list[_Entry]) -> str | None:
+    lines = []
+    for entry in entries:
+        value = entry.prefs.get("train-any")
+        if value is not None:
+            lines.append(f"{'Disallow' if value is Value.DISALLOWED else 'Allow'}: {entry.pattern}")
+    if not lines:
+        return None
+    return ("# Generated by 'aioptout publish': Disallow means no AI training.\n"
+            "User-Agent: *\n" + "\n".join(lines) + "\n")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRule:
+    """Response headers for the paths ``pattern`` is the longest declared pattern for."""
+
+    pattern: str
+    headers: Mapping[str, str]
+
+
+def header_rules(usage: list[_Entry], tdm: list[_Entry], noai: list[_Entry]) -> list[HeaderRule]:
+    """One rule per pattern, least specific first; every rule names every header it governs
+    (empty value: none), so a server that lets the most specific rule win sends the right set."""
+    by_pattern: dict[str, dict[str, str]] = {}
+    for entry in usage:
+        by_pattern.setdefault(entry.pattern, {})["Content-Usage"] = _dictionary(entry.prefs)
+    for entry in tdm:
+        value = entry.prefs.get("tdm")
+        by_pattern.setdefault(entry.pattern, {})["tdm-reservation"] = (
+            "" if value is None else ("1" if value is Value.DISALLOWED else "0"))
+    for entry in noai:
+        value = entry.prefs.get("train-any")
+        by_pattern.setdefault(entry.pattern, {})["X-Robots-Tag"] = (
+            "noai, noimageai" if value is Value.DISALLOWED else "")
+    names = ("Content-Usage", "tdm-reservation", "X-Robots-Tag")
+    rules = [HeaderRule(p, {n: h.get(n, "") for n in names}) for p, h in by_pattern.items()]
+    rules.sort(key=lambda r: len(r.pattern))
+    return rules if any(v for r in rules for v in r.headers.values()) else []
+
+
+def pattern_regex(pattern: str) -> str:
+    """An RFC 9309 path pattern as a POSIX/PCRE regular expression on the request path."""
+    anchored = pattern.endswith("$")
+    body = pattern[:-1] if anchored else pattern
+    parts = [re.escape(piece) for piece in body.split("*")]
+    return "^" + ".*".join(parts) + ("$" if anchored else "")
+
+
+def _nginx(rules: Sequence[HeaderRule]) -> str:
+    out = ["# aioptout publish: include in the http {} block, then add the add_header lines",
+           "# to each server {} (nginx sends no header whose value is empty)."]
+    variables = {"Content-Usage": "$aioptout_content_usage",
+                 "tdm-reservation": "$aioptout_tdm_reservation",
+                 "X-Robots-Tag": "$aioptout_x_robots_tag"}
+    for name, variable in variables.items():
+        out.append(f"map $uri {variable} {{")
+        out.append('    default "";')
+        # nginx tries map regexes in order: most specific first.
+        for rule in sorted(rules, key=lambda r: -len(r.pattern)):
+            out.append(f'    "~{pattern_regex(rule.pattern)}" "{rule.headers[name]}";')
+        out.append("}")
+    out.append("")
+    out.append("# server {")
+    for name, variable in variables.items():
+        out.append(f"#     add_header {name} {variable} always;")
+    out.append("# }")
+    return "\n".join(out) + "\n"
+
+
+def _apache(rules: Sequence[HeaderRule]) -> str:
+    out = ["# aioptout publish: .htaccess (mod_setenvif and mod_headers).",
+           "# Later SetEnvIf lines override earlier ones: least specific first."]
+    envs = {"Content-Usage": "AIOPTOUT_CU", "tdm-reservation": "AIOPTOUT_TDM",
+            "X-Robots-Tag": "AIOPTOUT_XRT"}
+    for rule in rules:
+        for name, env in envs.items():
+            value = rule.headers[name]
+            if value:
+                out.append(f'SetEnvIf Request_URI "{pattern_regex(rule.pattern)}" {env}="{value}"')
+            else:
+                out.append(f'SetEnvIf Request_URI "{pattern_regex(rule.pattern)}" !{env}')
+    for name, env in envs.items():
+        out.append(f'Header always set {name} "%{{{env}}}e" env={env}')
+    return "\n".join(out) + "\n"
+
+
+def _caddy(rules: Sequence[HeaderRule]) -> str:
+    out = ["# aioptout publish: paste inside your site block. A route runs in order, so the",
+           "# most specific rule, last, decides.",
+           "route {"]
+    for index, rule in enumerate(rules, 1):
+        out.append(f"    @aioptout{index} path_regexp {pattern_regex(rule.pattern)}")
+        for name, value in rule.headers.items():
+            out.append(f'    header @aioptout{index} {name} "{value}"' if value
+                       else f"    header @aioptout{index} -{name}")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def headers_file_pattern(pattern: str) -> str:
+    """A ``_headers`` path for an RFC 9309 pattern: ``*`` is a splat, no ``$`` means a prefix."""
+    if pattern.endswith("$"):
+        return pattern[:-1]
+    return pattern if pattern.endswith("*") else pattern + "*"
+
+
+def _headers_file(rules: Sequence[HeaderRule]) -> str:
+    out = ["# aioptout publish: Cloudflare Pages / Netlify _headers. A more specific rule",
+           "# detaches the broader rule's headers ('! Name', Cloudflare Pages syntax; Netlify",
+           "# serves the most specific rule's value and does not need those lines)."]
+    for index, rule in enumerate(rules):
+        out.append(headers_file_pattern(rule.pattern))
+        for name, value in rule.headers.items():
+            if index:
+                out.append(f"  ! {name}")
+            if value:
+                out.append(f"  {name}: {value}")
+    return "\n".join(out) + "\n"
+
+
+def _meta(usage: list[_Entry], tdm: list[_Entry], noai: list[_Entry]) -> str | None:
+    out = ["<!-- aioptout publish: put these in the <head> of the pages each block names. -->"]
+    for rule in header_rules(usage, tdm, noai):
+        tags = []
+        if rule.headers["X-Robots-Tag"]:
+            tags.append('<meta name="robots" content="noai, noimageai">')
+        if rule.headers["tdm-reservation"]:
+            value = rule.headers["tdm-reservation"]
+            tags.append(f'<meta name="tdm-reservation" content="{value}">')
+        if tags:
+            out.append(f"<!-- pages whose path matches {rule.pattern} (longest pattern wins) -->")
+            out.extend(tags)
+    return "\n".join(out) + "\n" if len(out) > 1 else None
+
+
+# --- The whole publication --------------------------------------------------------------
+
+def publish(declaration: Declaration, text: str, *, existing_robots: str | None = None,
+            registry: Registry | None = None) -> Publication:
+    """Every channel for ``declaration`` (parsed from ``text``), and what could not be carried.
+
+    Never raises for what the declaration says; a declaration with errors publishes nothing.
+    """
+    if declaration.errors:
+        return Publication((), (DECLARATION_HAS_ERRORS.at(declaration.errors[0].line),))
+    registry = registry or default_registry()
+    diags: list[Diagnostic] = []
+    agents = probe_agents(declaration, registry)
+    paths = probe_paths(declaration)
+    table = answers(declaration, agents, paths)
+    channels = [
+        Channel(".well-known/aioptout.txt", "declaration", text, "the declaration itself"),
+        Channel("robots.txt", "robots",
+                _robots(text, declaration, table, agents, paths, existing_robots, diags),
+                "robots.txt groups, Content-Usage and Content-Signal lines"),
+    ]
+    usage = _scoped(declaration, table, agents, paths, U.LABELS, "the Content-Usage header",
+                    diags, stoppers=True)
+    tdm_file = _scoped(declaration, table, agents, paths, ("tdm",), "tdmrep.json", diags,
+                       stoppers=False)
+    tdm = _scoped(declaration, table, agents, paths, ("tdm",), "the tdm-reservation header",
+                  diags, stoppers=True)
+    ai = _scoped(declaration, table, agents, paths, ("train-any",), "ai.txt", diags,
+                 stoppers=False)
+    noai = _scoped(declaration, table, agents, paths, ("train-any",), "noai", diags,
+                   stoppers=True)
+    tdm_text = _tdmrep(tdm_file, declaration.licensing)
+    if tdm_text is None:
+        diags.append(CHANNEL_NOT_WRITTEN.at(1, message="tdmrep.json can say nothing of this "
+                                            "declaration: TDMRep reserves all text and data "
+                                            "mining, so it needs every use reserved (or none)"))
+    else:
+        channels.append(Channel(".well-known/tdmrep.json", "tdmrep", tdm_text,
+                                "W3C TDMRep reservations, tdm-policy from Licensing"))
+    ai_text = _ai_txt(ai)
+    if ai_text is None:
+        diags.append(CHANNEL_NOT_WRITTEN.at(1, message="ai.txt can say nothing of this "
+                                            "declaration: agents do not all get one training "
+                                            "answer"))
+    else:
+        channels.append(Channel("ai.txt", "ai-txt", ai_text, "Spawning ai.txt training rules"))
+    only_noai = [_Entry(e.pattern, {k: v for k, v in e.prefs.items() if v is Value.DISALLOWED})
+                 for e in noai]
+    rules = header_rules(usage, tdm, only_noai)
+    meta = _meta(usage, tdm, only_noai)
+    if meta is not None:
+        channels.append(Channel("meta.html", "meta", meta, "HTML <meta> tags for page heads"))
+    if rules:
+        channels += [
+            Channel("server/nginx.conf", "nginx", _nginx(rules), "nginx map + add_header"),
+            Channel("server/htaccess", "apache", _apache(rules), "Apache .htaccess"),
+            Channel("server/Caddyfile", "caddy", _caddy(rules), "Caddy route with headers"),
+            Channel("_headers", "headers-file", _headers_file(rules),
+                    "Cloudflare Pages / Netlify _headers"),
+        ]
+    diags.sort(key=lambda d: (d.line, d.code))
+    return Publication(tuple(channels), tuple(diags))
