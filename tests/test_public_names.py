@@ -54,3 +54,20 @@ def test_public_names_keep_their_types(prelude: str) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert ast.literal_eval(out) == EXPECTED
+
+
+def test_the_wheel_ships_the_spec_schemas_and_examples(tmp_path_factory: pytest.TempPathFactory
+                                                       ) -> None:
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(out), str(root)], check=True, capture_output=True)
+    (wheel,) = out.glob("aioptout-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    spec = root / "spec"
+    wanted = {f"aioptout/_spec/{p.relative_to(spec).as_posix()}" for p in spec.rglob("*")
+              if p.is_file()}
+    assert wanted and wanted <= names

@@ -299,3 +299,29 @@ def test_drift_of_a_live_site_and_its_exit_codes(tmp_path: Path) -> None:
         log = __import__("json").loads(result.stdout)
         assert log["runs"][0]["results"] and all(
             r["ruleId"] == "DRF101" for r in log["runs"][0]["results"])
+
+
+def _schema(name: str) -> dict[str, object]:
+    import json
+
+    return json.loads((EXAMPLES.parent / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_json_outputs_follow_their_schemas(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    folder, text = _published_folder(tmp_path, "named-blocks")
+    source = tmp_path / "decl.txt"
+    source.write_text(text, encoding="utf-8")
+    published = CliRunner().invoke(app, ["publish", str(source), "--out", str(tmp_path / "o"),
+                                         "--format", "json"])
+    jsonschema.validate(json.loads(published.stdout), _schema("publish.schema.json"))
+    (folder / "ai.txt").write_text("User-Agent: *\nAllow: /\n", encoding="utf-8")
+    drifted = CliRunner().invoke(app, ["drift", str(folder), "--offline", "--declaration",
+                                       str(source), "--format", "json"])
+    assert drifted.exit_code == 1
+    document = json.loads(drifted.stdout)
+    assert document["mismatches"]
+    jsonschema.validate(document, _schema("drift.schema.json"))
