@@ -18,6 +18,7 @@ import heapq
 import http.client
 import ipaddress
 import json
+import os
 import socket
 import threading
 import time
@@ -406,6 +407,13 @@ class _Watchdog:
             deadline.fire()
 
 
+    def reset(self) -> None:
+        """In a forked child: the parent's thread and lock state did not come along."""
+        self._cond = threading.Condition()
+        self._heap = []
+        self._thread = None
+
+
 _WATCHDOG: Final = _Watchdog()
 #: The deadline of the fetch running on this thread, if any; the connection classes below read it.
 _current = threading.local()
@@ -430,6 +438,16 @@ def _within(deadline: _Deadline) -> Iterator[None]:
 
 _dns_lock = threading.Lock()
 _dns_pool: ThreadPoolExecutor | None = None
+
+
+def _after_fork() -> None:
+    global _dns_lock, _dns_pool
+    _WATCHDOG.reset()
+    _dns_lock = threading.Lock()
+    _dns_pool = None
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _getaddrinfo(host: str, port: int) -> list[Any]:

@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_media import jpeg, xmp
+from test_xml import BILLION_LAUGHS, EXTERNAL_ENTITY, encodings
 
 import aioptout.catalogue as catalogue
 from aioptout.catalogue import items_from_sitemap, parse_sitemap
 from aioptout.fixtureweb import FixtureWeb
 from aioptout.model import Diagnostic
 from aioptout.signals.media import from_bytes
-from tests.test_media import jpeg, xmp
-from tests.test_xml import BILLION_LAUGHS, EXTERNAL_ENTITY, encodings
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
