@@ -185,9 +185,10 @@ class Headers(Mapping[str, str]):
 class FetchResult:
     """One fetch, classified as RFC 9309 classifies robots.txt fetches.
 
-    ``error_kind`` names the failure for programs: ``timeout``, ``refused`` (safety rule),
-    ``network``, ``status``, ``redirect-loop``, ``too-many-redirects``, ``bad-redirect``,
-    ``decoding``, ``blocked`` (our robots.txt), ``bad-url``.  ``bytes_read`` counts octets taken
+    ``error_kind`` names the failure for programs: ``timeout`` (the total deadline passed),
+    ``refused`` (safety rule), ``network``, ``protocol`` (an unrequested 101, endless 1xx),
+    ``status``, ``redirect-loop``, ``too-many-redirects``, ``bad-redirect``, ``decoding``,
+    ``blocked`` (our robots.txt), ``bad-url``.  ``bytes_read`` counts octets taken
     off the wire, ``len(body)`` those kept: both stay within the caps whatever the server sends.
     """
 
@@ -847,6 +848,9 @@ class Fetcher:
 
     ``resolve`` maps ``"host:port"`` to an address, like curl ``--resolve``.  ``cache`` is a
     directory for an on-disk cache shared between runs; the in-memory cache is always on.
+    ``total_timeout`` bounds each fetch as a whole (see ``DEFAULT_TOTAL_TIMEOUT``); ``timeout``
+    is the (connect, read) pair for single socket operations inside it.  ``max_crawl_delay``
+    caps what a robots.txt ``Crawl-delay`` can make our crawler wait between two requests.
     """
 
     def __init__(

@@ -399,12 +399,12 @@ def test_header_drip_is_cut_at_the_total_timeout(fixture_web: FixtureWeb,
 
 
 def test_redirects_share_one_deadline(fixture_web: FixtureWeb, make_fetcher: MakeFetcher) -> None:
-    # Five hops of 0.8 s each: every hop fits in 1.5 s, the chain does not.
-    result = robots(fixture_web, make_fetcher(total_timeout=1.5), "slow-redirects.test")
+    # Five hops of 0.8 s each: every hop takes most of the 1 s deadline, the chain 4 s.
+    result = robots(fixture_web, make_fetcher(total_timeout=1.0), "slow-redirects.test")
     assert (result.outcome, result.error_kind) == ("unreachable", "timeout")
     assert codes(result) == ["FET105"]
     assert 0 < len(result.redirects) < 5
-    assert result.elapsed < 4.5
+    assert result.elapsed < 3.0
     # With time for all of it the same chain is followed to the end.
     result = robots(fixture_web, make_fetcher(total_timeout=10.0), "slow-redirects.test")
     assert result.outcome == "present" and len(result.redirects) == 5

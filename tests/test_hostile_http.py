@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 import requests
 from typer.testing import CliRunner
@@ -154,6 +155,8 @@ def test_check_bare_host_names_the_urls_fetched(fixture_web: FixtureWeb) -> None
                *pin(fixture_web, "declared.test"))
     assert done.returncode in (0, 1), done.stderr
     first, second = (json.loads(line) for line in done.stdout.splitlines())
+    schema = json.loads((ROOT / "spec" / "check.schema.json").read_text("utf-8"))
+    jsonschema.validate({"schema_version": 1, "decisions": [first, second]}, schema)
     assert first["target"] == f"https://{host}/" and second["target"] == f"https://{host}/x"
     fetched = {f["mechanism"]: f["url"] for f in first["fetched"]}
     assert fetched["robots"] == f"https://{host}/robots.txt"
@@ -182,3 +185,11 @@ def test_an_existing_file_is_never_taken_for_a_host(tmp_path: Path,
     Path("robots.txt").write_text("User-agent: *\nDisallow: /\n", "utf-8")
     result = CliRunner().invoke(app, ["check", "robots.txt", "/x", "--usage", "crawl"])
     assert result.exit_code == 1 and "checking the site" not in result.stderr
+
+
+def test_a_missing_file_is_still_a_missing_file(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("robots.txt", "tdmrep.json", "sub/aioptout.txt"):
+        result = CliRunner().invoke(app, ["check", name, "/x"])
+        assert result.exit_code == 3 and "checking the site" not in result.stderr

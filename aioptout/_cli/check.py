@@ -97,12 +97,19 @@ def check_command(
 
 #: A host name (IDNA allowed) or IP literal, an optional port and path: ``example.com/a``.
 _HOST: re.Pattern[str] = re.compile(
-    r"(?:[^\s/:@\[\]]+\.[^\s/:@\[\]]+|localhost|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/\S*)?")
+    r"(?P<host>(?:[\w-]+\.)+(?:[^\W\d_]{2,63}|xn--[\w-]+)|\d{1,3}(?:\.\d{1,3}){3}|localhost"
+    r"|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/\S*)?")
+#: Final labels that name a file someone forgot to create, not a top-level domain.
+_FILE_SUFFIXES: frozenset[str] = frozenset(
+    {"txt", "json", "xml", "gz", "html", "htm", "csv", "jsonl", "ndjson", "md", "jpg", "png"})
 
 
 def _bare_host(source: str) -> str:
     """``example.com`` (no such file) means the site ``https://example.com/``, said on stderr."""
-    if is_url(source) or source == "-" or Path(source).exists() or not _HOST.fullmatch(source):
+    if is_url(source) or source == "-" or Path(source).exists():
+        return source
+    match = _HOST.fullmatch(source)
+    if match is None or match["host"].rpartition(".")[2].lower() in _FILE_SUFFIXES:
         return source
     url = "https://" + source
     if "/" not in source:
