@@ -346,9 +346,9 @@ class _Deadline:
         return self.fired or time.monotonic() >= self.at
 
     def watch(self, sock: socket.socket) -> None:
-        try:
-            dup = sock.dup()
-        except OSError:
+        try:  # fromfd, not dup(): ssl.SSLSocket refuses dup(), its descriptor does not
+            dup = socket.fromfd(sock.fileno(), sock.family, sock.type, sock.proto)
+        except (OSError, ValueError):
             return
         with self._lock:
             self._socks.append(dup)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -509,3 +509,120 @@ def test_max_crawl_delay_is_the_callers_choice(fixture_web: FixtureWeb,
     assert time.monotonic() - started >= 0.25  # the capped delay is still kept
     with pytest.raises(ValueError):
         make_fetcher(max_crawl_delay=float("inf"))
+
+
+def test_tls_handshake_drip_is_cut_at_the_total_timeout() -> None:
+    # A "server" that announces a 16 KiB TLS record and sends it one octet every 0.2 s: every
+    # read succeeds, so only a deadline on the whole handshake ends it (CPython's own handshake
+    # deadline, set from the connect timeout that our deadline bounds, and our watchdog).
+    import socket
+
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        listener.settimeout(5)
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            try:
+                conn.sendall(b"\x16\x03\x03\x40\x00")
+                while not stop.wait(0.2):
+                    conn.sendall(b"\x00")
+            except OSError:
+                return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        fetcher = Fetcher(resolve={f"tls-drip.test:{port}": "127.0.0.1"}, politeness_delay=0.0,
+                          total_timeout=1.0)
+        result = fetcher.fetch(f"https://tls-drip.test:{port}/robots.txt")
+        assert (result.outcome, result.error_kind) == ("unreachable", "timeout")
+        assert codes(result) == ["FET105"]
+        assert result.elapsed < 3.0
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """An HTTPS server for ``tls.test`` with a throw-away certificate made by openssl:
+    ``/robots.txt`` answers at once, ``/drip.txt`` sends its headers one octet at a time."""
+    import shutil
+    import ssl
+    import subprocess
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=tls.test", "-addext", "subjectAltName=DNS:tls.test",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    stop = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = b"User-agent: *\nDisallow: /tls/\n"
+            head = (b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + str(len(body)).encode() + b"\r\n\r\n")
+            try:
+                if self.path == "/drip.txt":
+                    for i in range(len(head)):
+                        self.wfile.write(head[i : i + 1])
+                        self.wfile.flush()
+                        if stop.wait(0.3):
+                            return
+                self.wfile.write(head + body)
+            except OSError:
+                return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], cert
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("shared_session", [False, True])
+def test_https_keeps_the_deadline_and_skips_interim_responses(
+        tls_site: tuple[int, Path], shared_session: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+
+    port, cert = tls_site
+    session = None
+    if shared_session:
+        session = requests.Session()
+        session.verify = str(cert)
+    else:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # read by the default TLS context
+    fetcher = Fetcher(resolve={f"tls.test:{port}": "127.0.0.1"}, politeness_delay=0.0,
+                      total_timeout=1.0, session=session)
+    ok = fetcher.fetch(f"https://tls.test:{port}/robots.txt")
+    assert (ok.status, ok.outcome, ok.body) == (200, "present", b"User-agent: *\nDisallow: /tls/\n")
+    slow = fetcher.fetch(f"https://tls.test:{port}/drip.txt")
+    assert (slow.outcome, slow.error_kind, codes(slow)) == ("unreachable", "timeout", ["FET105"])
+    assert slow.elapsed < 3.0
