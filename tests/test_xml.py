@@ -142,3 +142,18 @@ def test_iterparse_detaches_what_it_has_yielded() -> None:
             assert len(element) == 0
         elif path == ("r",):
             assert len(element) == 0  # its <loc> was detached when it ended
+
+
+def test_no_module_parses_xml_behind_the_readers_back() -> None:
+    import re
+    from pathlib import Path
+
+    package = Path(_xml.__file__).parent
+    parsing = re.compile(
+        r"^\s*(?:import|from)\s+(?:xml\.(?:etree|dom|sax|parsers)|defusedxml|lxml)\b",
+        re.MULTILINE)
+    guarded = re.compile(r"^if TYPE_CHECKING:\n(?:    .*\n)+", re.MULTILINE)
+    offenders = [str(path.relative_to(package)) for path in package.rglob("*.py")
+                 if path.name != "_xml.py"
+                 and parsing.search(guarded.sub("", path.read_text("utf-8")))]
+    assert offenders == []

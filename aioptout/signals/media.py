@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import io
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from .. import _xml
 from .. import diagnostics as D
 from ..model import Diagnostic, Statement, Value
 from .mapping import is_mapped, lookup
 from .tdmrep import TdmRepValues
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 MECHANISM: Final = "media"
 #: Bytes of a media file scanned for XMP and C2PA markers.
