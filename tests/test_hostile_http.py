@@ -149,34 +149,40 @@ def test_max_crawl_delay_must_be_a_sane_number(fixture_web: FixtureWeb) -> None:
 # --- a bare host says what was fetched (issue 12.9) -----------------------------------------------
 
 
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+    return result.exit_code, result.stdout, result.stderr
+
+
 def test_check_bare_host_names_the_urls_fetched(fixture_web: FixtureWeb) -> None:
     host = f"declared.test:{fixture_web.port}"
-    done = cli("check", host, "/x", "--agent", "GPTBot", "--format", "jsonl", "--timeout", "2",
-               *pin(fixture_web, "declared.test"))
-    assert done.returncode in (0, 1), done.stderr
-    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    code, out, err = run("check", host, "/x", "--agent", "GPTBot", "--format", "jsonl",
+                         "--timeout", "2", *pin(fixture_web, "declared.test"))
+    assert code in (0, 1), err
+    first, second = (json.loads(line) for line in out.splitlines())
     schema = json.loads((ROOT / "spec" / "check.schema.json").read_text("utf-8"))
     jsonschema.validate({"schema_version": 1, "decisions": [first, second]}, schema)
     assert first["target"] == f"https://{host}/" and second["target"] == f"https://{host}/x"
     fetched = {f["mechanism"]: f["url"] for f in first["fetched"]}
     assert fetched["robots"] == f"https://{host}/robots.txt"
     assert fetched["aioptout"] == f"https://{host}/.well-known/aioptout.txt"
-    assert f"https://{host}/" in done.stderr  # the note says how the argument was read
-    text = cli("check", host, "--agent", "GPTBot", "--timeout", "2",
-               *pin(fixture_web, "declared.test"))
-    assert f"fetched https://{host}/robots.txt" in text.stdout
+    assert f"https://{host}/" in err  # the note says how the argument was read
+    _, text, _ = run("check", host, "--agent", "GPTBot", "--timeout", "2",
+                     *pin(fixture_web, "declared.test"))
+    assert f"fetched https://{host}/robots.txt" in text
 
 
 def test_crawl_bare_host_names_the_urls_fetched(fixture_web: FixtureWeb) -> None:
     host = f"declared.test:{fixture_web.port}"
-    done = cli("crawl", host, "--format", "json", "--timeout", "2",
-               *pin(fixture_web, "declared.test"))
-    [record] = json.loads(done.stdout)
+    _, out, _ = run("crawl", host, "--format", "json", "--timeout", "2", "--delay", "0",
+                    *pin(fixture_web, "declared.test"))
+    [record] = json.loads(out)
     assert record["site"] == f"https://{host}"
     robots = next(s for s in record["signals"] if s["mechanism"] == "robots")
     assert robots["url"] == f"https://{host}/robots.txt"
-    text = cli("crawl", host, "--timeout", "2", *pin(fixture_web, "declared.test"))
-    assert f"https://{host}/robots.txt" in text.stdout
+    _, text, _ = run("crawl", host, "--timeout", "2", "--delay", "0",
+                     *pin(fixture_web, "declared.test"))
+    assert f"https://{host}/robots.txt" in text
 
 
 def test_an_existing_file_is_never_taken_for_a_host(tmp_path: Path,
