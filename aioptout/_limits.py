@@ -19,3 +19,7 @@ CACHE_SECONDS: Final = 24 * 3600
 #: Responses a fetcher keeps in memory (least recently used dropped first); the disk cache,
 #: when enabled, keeps everything for ``CACHE_SECONDS``.
 MAX_CACHED_RESPONSES: Final = 1024
+#: Longest Crawl-delay a fetcher honours, in seconds (spec §13).  Apache Nutch and StormCrawler
+#: default to 30 s and skip pages that ask for more; we honour up to 60 s and cap above that,
+#: so ``Crawl-delay: 100000`` cannot stall a catalogue for days.
+MAX_CRAWL_DELAY: Final = 60.0

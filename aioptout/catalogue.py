@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final, cast
 from urllib.parse import urljoin
 
+from . import _xml
 from . import usage as U
 from .crawl import SiteReport, check_site, site_origin
 from .decide import Signal, decide
@@ -50,6 +50,10 @@ MAX_SITEMAP_URLS: Final = 50_000
 #: Sitemaps read through one index, and levels of index nesting followed.
 MAX_SITEMAPS: Final = 100
 MAX_INDEX_DEPTH: Final = 2
+#: Element nesting and element count a sitemap may reach (urlset > url > loc is depth 3;
+#: extensions such as image:image add two or three levels and a few elements per URL).
+MAX_SITEMAP_XML_DEPTH: Final = 32
+MAX_SITEMAP_ELEMENTS: Final = 1_000_000
 #: Octets of one JSON-LD block that are parsed.
 MAX_JSONLD_BYTES: Final = 256 * 1024
 DEFAULT_JOBS: Final = 8
@@ -82,6 +86,14 @@ SITEMAP_UNREAD = define("FET135", "NOTE", "sitemaps.org protocol §Sitemap index
                         "A sitemap could not be fetched; its items are missing")
 BAD_ITEM = define("FET136", "MUST", "aioptout catalogue input",
                   "Item has neither a usable url nor an identifier; it is skipped")
+SITEMAP_TOO_DEEP = define(
+    "FET140", "MUST NOT", "sitemaps.org protocol §XML; aioptout spec §13",
+    "Sitemap nests elements deeper than 32; the rest is not read",
+    "a sitemap is urlset > url > loc; deep nesting is a parser attack")
+SITEMAP_TOO_MANY_ELEMENTS = define(
+    "FET141", "MUST NOT", "sitemaps.org protocol §XML; aioptout spec §13",
+    "Sitemap has more than 1,000,000 elements; the rest is not read",
+    "50,000 URLs need far fewer elements; split the sitemap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,41 +157,56 @@ def parse_sitemap(data: bytes, *, source: str | None = None
                   ) -> tuple[str, list[str], list[Diagnostic]]:
     """``(kind, locations, diagnostics)`` with kind ``urlset``, ``sitemapindex`` or ``""``.
 
-    Documents declaring a DOCTYPE or entities are refused before parsing, so neither entity
-    expansion nor external entities can happen; gzip input is decompressed under a cap.
+    Read by :func:`aioptout._xml.iterparse`: a DOCTYPE or entity declaration is refused in any
+    encoding (UTF-16 included), so neither entity expansion nor external entities can happen;
+    elements are dropped as they are read, so memory does not grow with the file.  gzip input
+    is decompressed under a cap.  A sitemap cut short (by a cap or a refusal after its start)
+    keeps the locations read before the cut.
     """
     diagnostics: list[Diagnostic] = []
+    cut = False
     if data[:2] == b"\x1f\x8b":
-        data, too_big = _bounded_gunzip(data, MAX_SITEMAP_BYTES)
-        if too_big:
-            diagnostics.append(SITEMAP_TOO_BIG.at(1, 1))
-    lowered = data[:MAX_SITEMAP_BYTES].lower()
-    for marker in (b"<!doctype", b"<!entity"):
-        at = lowered.find(marker)
-        if at >= 0:
-            line = data.count(b"\n", 0, at) + 1
-            column = at - (data.rfind(b"\n", 0, at) + 1) + 1
-            diagnostics.append(SITEMAP_DOCTYPE.at(line, column, column + len(marker)))
-            return "", [], diagnostics
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        line, column = exc.position
-        diagnostics.append(SITEMAP_NOT_XML.at(line, column + 1, message=f"not XML: {exc}"))
-        return "", [], diagnostics
-    kind = root.tag.removeprefix(_SITEMAP_NS)
-    if kind not in ("urlset", "sitemapindex"):
-        diagnostics.append(SITEMAP_NOT_SITEMAP.at(1, 1))
-        return "", [], diagnostics
+        data, cut = _bounded_gunzip(data, MAX_SITEMAP_BYTES)
+    elif len(data) > MAX_SITEMAP_BYTES:
+        data, cut = data[:MAX_SITEMAP_BYTES], True
+    if cut:
+        diagnostics.append(SITEMAP_TOO_BIG.at(1, 1))
+    kind = ""
     locations: list[str] = []
-    for loc in root.iter(_SITEMAP_NS + "loc"):
-        text = (loc.text or "").strip()
-        if not text:
-            continue
-        if len(locations) >= MAX_SITEMAP_URLS:
-            diagnostics.append(SITEMAP_TOO_BIG.at(1, 1))
-            break
-        locations.append(urljoin(source or "", text))
+    count = 0
+    loc_tag = _SITEMAP_NS + "loc"
+    try:
+        for path, element in _xml.iterparse(data, max_bytes=MAX_SITEMAP_BYTES,
+                                            max_depth=MAX_SITEMAP_XML_DEPTH):
+            count += 1
+            if not kind:
+                kind = (path[0] if path else element.tag).removeprefix(_SITEMAP_NS)
+                if kind not in ("urlset", "sitemapindex"):
+                    diagnostics.append(SITEMAP_NOT_SITEMAP.at(1, 1))
+                    return "", [], diagnostics
+            if count > MAX_SITEMAP_ELEMENTS:
+                diagnostics.append(SITEMAP_TOO_MANY_ELEMENTS.at(1, 1))
+                break
+            if element.tag != loc_tag:
+                continue
+            text = (element.text or "").strip()
+            if not text:
+                continue
+            if len(locations) >= MAX_SITEMAP_URLS:
+                diagnostics.append(SITEMAP_TOO_BIG.at(1, 1))
+                break
+            locations.append(urljoin(source or "", text))
+    except _xml.XmlRefused as refused:
+        if refused.reason == _xml.DTD:
+            diagnostics.append(SITEMAP_DOCTYPE.at(refused.line, refused.column))
+            return "", [], diagnostics
+        if refused.reason == _xml.TOO_DEEP:
+            diagnostics.append(SITEMAP_TOO_DEEP.at(refused.line, refused.column))
+        elif not cut:  # a document we cut ourselves is not the server's malformation
+            diagnostics.append(SITEMAP_NOT_XML.at(refused.line, refused.column,
+                                                  message=refused.message))
+        if not kind:
+            return "", [], diagnostics
     return kind, locations, diagnostics
 
 

@@ -14,19 +14,24 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import heapq
+import http.client
 import ipaddress
 import json
+import os
 import socket
 import threading
 import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as _FutureTimeout
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, Literal
+from typing import Any, ClassVar, Final, Literal, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -57,8 +62,18 @@ PRODUCT_TOKEN: Final = "aioptout"
 DEFAULT_USER_AGENT: Final = "aioptout/0.1 (+https://github.com/aioptout/aioptout)"
 #: (connect, read) seconds; the read timeout applies to each socket read.
 DEFAULT_TIMEOUT: Final = (5.0, 10.0)
-#: Seconds one fetch may take in all, redirects and slow bodies included.
+#: Seconds one fetch may take in all: name resolution, connect, TLS, headers, body and every
+#: redirect.  A watchdog shuts the socket down at the deadline, so a server dripping one octet at
+#: a time cannot stretch it.  Waiting for the host's politeness turn is not part of it.
 DEFAULT_TOTAL_TIMEOUT: Final = 30.0
+#: Longest Crawl-delay honoured, in seconds (spec §13): longer requests are capped.
+DEFAULT_MAX_CRAWL_DELAY: Final = _limits.MAX_CRAWL_DELAY
+#: Seconds an unreachable robots.txt keeps our own crawler away before it is asked again.
+_UNREACHABLE_RETRY: Final = 60.0
+#: Origins whose robots.txt verdict our own crawler remembers (least recently used out).
+_ROBOTS_MEMO: Final = 256
+#: Interim (1xx) responses skipped before a final response; more is a protocol error.
+MAX_INTERIM_RESPONSES: Final = 16
 #: Seconds between the starts of two requests to one host.
 DEFAULT_POLITENESS_DELAY: Final = 0.5
 #: Concurrent connections to one host.
@@ -123,6 +138,14 @@ CROSS_AUTHORITY = define(
 BAD_ENCODING = define(
     "FET116", "MUST", "RFC 9110 §8.4",
     "Content-Encoding could not be decoded; the body is unusable")
+UNREQUESTED_UPGRADE = define(
+    "FET117", "MUST NOT", "RFC 9110 §15.2.2",
+    "101 Switching Protocols to a request that asked no upgrade; a protocol error, so the server "
+    "is unreachable and crawlers assume complete disallow")
+TOO_MANY_INTERIM = define(
+    "FET118", "MUST", "RFC 9110 §15.2",
+    f"More than {MAX_INTERIM_RESPONSES} interim (1xx) responses before the final one; a "
+    "protocol error, so the server is unreachable and crawlers assume complete disallow")
 
 
 class Headers(Mapping[str, str]):
@@ -162,9 +185,10 @@ class Headers(Mapping[str, str]):
 class FetchResult:
     """One fetch, classified as RFC 9309 classifies robots.txt fetches.
 
-    ``error_kind`` names the failure for programs: ``timeout``, ``refused`` (safety rule),
-    ``network``, ``status``, ``redirect-loop``, ``too-many-redirects``, ``bad-redirect``,
-    ``decoding``, ``blocked`` (our robots.txt), ``bad-url``.  ``bytes_read`` counts octets taken
+    ``error_kind`` names the failure for programs: ``timeout`` (the total deadline passed),
+    ``refused`` (safety rule), ``network``, ``protocol`` (an unrequested 101, endless 1xx),
+    ``status``, ``redirect-loop``, ``too-many-redirects``, ``bad-redirect``, ``decoding``,
+    ``blocked`` (our robots.txt), ``bad-url``.  ``bytes_read`` counts octets taken
     off the wire, ``len(body)`` those kept: both stay within the caps whatever the server sends.
     """
 
@@ -269,7 +293,7 @@ class _AddressPolicy:
         try:
             ipaddress.ip_address(bare)
         except ValueError:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = _getaddrinfo(host, port)
             seen: list[str] = []
             for info in infos:
                 addr = str(info[4][0])
@@ -294,25 +318,245 @@ class _AddressPolicy:
         raise last or OSError(f"no address for {host}")
 
 
+# --- deadlines ------------------------------------------------------------------------------------
+
+
+class _Deadline:
+    """The end of one fetch, and the sockets to shut down when it passes.
+
+    A per-read timeout never fires on a server that sends one octet every half second, and
+    http.client reads the status line and headers with such reads; so at the deadline the
+    watchdog shuts the sockets down, which ends any read at once, TLS handshakes included.
+    The watchdog holds duplicates of the descriptors: shutdown acts on the connection itself,
+    and a duplicate stays valid however the pool or the TLS layer rewraps the original.
+    """
+
+    __slots__ = ("_lock", "_socks", "at", "fired")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.fired = False
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.fired or time.monotonic() >= self.at
+
+    def watch(self, sock: socket.socket) -> None:
+        try:  # fromfd, not dup(): ssl.SSLSocket refuses dup(), its descriptor does not
+            dup = socket.fromfd(sock.fileno(), sock.family, sock.type, sock.proto)
+        except (OSError, ValueError):
+            return
+        with self._lock:
+            self._socks.append(dup)
+            fired = self.fired
+        if fired:
+            _shut(dup)
+
+    def fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            socks = list(self._socks)
+        for sock in socks:
+            _shut(sock)
+
+    def release(self) -> None:
+        with self._lock:
+            socks, self._socks = self._socks, []
+        for sock in socks:
+            sock.close()
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):  # already closed by the peer or by us
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One daemon thread that fires deadlines in order; started on first use."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._count = 0
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: _Deadline) -> None:
+        with self._cond:
+            self._count += 1
+            heapq.heappush(self._heap, (deadline.at, self._count, deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="aioptout-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                at, _, deadline = self._heap[0]
+                wait = at - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+            deadline.fire()
+
+
+    def reset(self) -> None:
+        """In a forked child: the parent's thread and lock state did not come along."""
+        self._cond = threading.Condition()
+        self._heap = []
+        self._thread = None
+
+
+_WATCHDOG: Final = _Watchdog()
+#: The deadline of the fetch running on this thread, if any; the connection classes below read it.
+_current = threading.local()
+
+
+def _active_deadline() -> _Deadline | None:
+    deadline: _Deadline | None = getattr(_current, "deadline", None)
+    return deadline
+
+
+@contextmanager
+def _within(deadline: _Deadline) -> Iterator[None]:
+    previous = _active_deadline()
+    _current.deadline = deadline
+    _WATCHDOG.add(deadline)
+    try:
+        yield
+    finally:
+        _current.deadline = previous
+        deadline.release()
+
+
+_dns_lock = threading.Lock()
+_dns_pool: ThreadPoolExecutor | None = None
+
+
+def _after_fork() -> None:
+    global _dns_lock, _dns_pool
+    _WATCHDOG.reset()
+    _dns_lock = threading.Lock()
+    _dns_pool = None
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def _getaddrinfo(host: str, port: int) -> list[Any]:
+    """``getaddrinfo`` bounded by the current deadline: a resolver that never answers must not
+    hold a fetch (the lookup itself cannot be cancelled; its thread finishes on its own)."""
+    deadline = _active_deadline()
+    if deadline is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    global _dns_pool
+    with _dns_lock:
+        if _dns_pool is None:
+            _dns_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="aioptout-dns")
+        pool = _dns_pool
+    future = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=max(0.0, deadline.remaining()))
+    except _FutureTimeout:
+        future.cancel()
+        raise TimeoutError(f"name resolution of {host} timed out") from None
+
+
+# --- HTTP as it is --------------------------------------------------------------------------------
+
+
+class _ProtocolViolation(http.client.HTTPException):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+_MAX_HEADER_LINE: Final = 65536
+_MAX_HEADER_LINES: Final = 100
+
+
+class _FinalResponse(http.client.HTTPResponse):
+    """RFC 9110 §15.2: interim 1xx responses come before the final response and are skipped.
+
+    http.client skips only ``100``, so a ``103 Early Hints`` would be taken for the answer and
+    the real one left unread (a ``Disallow: /`` behind it read as "no file").  A ``101`` to a
+    request that asked no upgrade, or an endless run of interim responses, is a protocol error.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        for _ in range(MAX_INTERIM_RESPONSES + 1):
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if status == 101:
+                raise _ProtocolViolation("upgrade", "101 Switching Protocols without an upgrade "
+                                         "request")
+            if not 100 <= status < 200:
+                return version, status, reason
+            self._skip_fields()
+        raise _ProtocolViolation(
+            "interim", f"more than {MAX_INTERIM_RESPONSES} interim responses")
+
+    def _skip_fields(self) -> None:
+        assert self.fp is not None
+        for _ in range(_MAX_HEADER_LINES + 1):
+            line = self.fp.readline(_MAX_HEADER_LINE + 1)
+            if len(line) > _MAX_HEADER_LINE:
+                raise http.client.LineTooLong("header line")
+            if line in (b"\r\n", b"\n", b""):
+                return
+        raise http.client.HTTPException(f"more than {_MAX_HEADER_LINES} header lines")
+
+
 class _GuardedHTTPConnection(HTTPConnection):
     policy: ClassVar[_AddressPolicy]
+    response_class = _FinalResponse
 
     def _new_conn(self) -> socket.socket:
         return _guarded_connect(self)
+
+    def getresponse(self) -> Any:
+        _watch(self)
+        return super().getresponse()
 
 
 class _GuardedHTTPSConnection(HTTPSConnection):
     policy: ClassVar[_AddressPolicy]
+    response_class = _FinalResponse
 
     def _new_conn(self) -> socket.socket:
         return _guarded_connect(self)
 
+    def getresponse(self) -> Any:
+        _watch(self)
+        return super().getresponse()
+
+
+def _watch(conn: HTTPConnection) -> None:
+    """A pooled connection serves the fetch now running: its deadline watches the socket."""
+    deadline = _active_deadline()
+    if deadline is not None and conn.sock is not None:
+        deadline.watch(conn.sock)
+
 
 def _guarded_connect(conn: Any) -> socket.socket:
     timeout = conn.timeout if isinstance(conn.timeout, int | float) else None
+    deadline = _active_deadline()
+    if deadline is not None:
+        left = max(deadline.remaining(), 0.001)
+        timeout = left if timeout is None else min(timeout, left)
     try:
         sock: socket.socket = conn.policy.connect(conn._dns_host, conn.port, timeout,
                                                   conn.source_address)
+        if deadline is not None:
+            deadline.watch(sock)  # the TLS handshake reads from this socket too
         for option in conn.socket_options or ():  # urllib3's defaults: TCP_NODELAY
             sock.setsockopt(*option)
         return sock
@@ -604,6 +848,9 @@ class Fetcher:
 
     ``resolve`` maps ``"host:port"`` to an address, like curl ``--resolve``.  ``cache`` is a
     directory for an on-disk cache shared between runs; the in-memory cache is always on.
+    ``total_timeout`` bounds each fetch as a whole (see ``DEFAULT_TOTAL_TIMEOUT``); ``timeout``
+    is the (connect, read) pair for single socket operations inside it.  ``max_crawl_delay``
+    caps what a robots.txt ``Crawl-delay`` can make our crawler wait between two requests.
     """
 
     def __init__(
@@ -620,6 +867,7 @@ class Fetcher:
         politeness_delay: float = DEFAULT_POLITENESS_DELAY,
         respect_robots: bool = True,
         session: requests.Session | None = None,
+        max_crawl_delay: float = DEFAULT_MAX_CRAWL_DELAY,
     ) -> None:
         self.user_agent = user_agent
         self.allow_private = allow_private
@@ -628,6 +876,9 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.politeness_delay = politeness_delay
         self.respect_robots = respect_robots
+        if not 0 <= max_crawl_delay < float("inf"):
+            raise ValueError("max_crawl_delay must be a finite number of seconds >= 0")
+        self.max_crawl_delay = float(max_crawl_delay)
         self._policy = _AddressPolicy(allow_private, _pins(tuple((resolve or {}).items())))
         self._cache = _Cache(None if cache is None else Path(cache), cache_seconds)
         self._headers = {"User-Agent": user_agent, "Accept-Encoding": _ACCEPT_ENCODING,
@@ -641,7 +892,8 @@ class Fetcher:
         self._gates: dict[tuple[str, str, int], _Gate] = {}
         self._robots_lock = threading.Lock()
         self._robots_locks: dict[str, threading.Lock] = {}
-        self._robots: dict[str, tuple[bool, float | None, str | None]] = {}
+        # origin -> (expiry, why robots.txt is unreachable or None, its parsed rules or None)
+        self._robots: OrderedDict[str, tuple[float, str | None, Any]] = OrderedDict()
         self.requests_sent = 0
 
     # public -------------------------------------------------------------------------------------
@@ -674,6 +926,9 @@ class Fetcher:
                 delay = max(delay, crawl_delay)
         result = self._fetch(normalised, start, delay, max_bytes or self.max_bytes)
         self._cache.put(result)
+        if result.outcome == "unreachable" and urlsplit(normalised).path == "/robots.txt":
+            self._remember(origin_of(normalised), _UNREACHABLE_RETRY,
+                           result.error or "unreachable", None)
         return result
 
     def _pool(self) -> urllib3.PoolManager:
@@ -741,7 +996,13 @@ class Fetcher:
             yield
 
     def _fetch(self, url: str, start: float, delay: float, cap: int) -> FetchResult:
-        deadline = start + self.total_timeout
+        """Follow redirects by hand within one budget of ``total_timeout`` seconds.
+
+        The budget is spent only while a request is on the wire: waiting for the host's
+        politeness turn (Crawl-delay, capped) is not counted, or a Crawl-delay longer than the
+        timeout would time out every fetch after the first.
+        """
+        budget = self.total_timeout
         redirects: list[str] = []
         seen = {url}
         notes: list[Diagnostic] = []
@@ -749,52 +1010,67 @@ class Fetcher:
         while True:
             try:
                 with self._slot(current, delay):
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise _Stop("unreachable", "timeout", "total timeout before the request",
-                                    TIMEOUT.at(1, 1))
-                    response = self._send(current, remaining)
-                    reusable = False
-                    try:
-                        status = response.status
-                        headers = Headers(dict(response.headers))
-                        if 300 <= status < 400 and status != 304:
-                            target = self._redirect_target(current, headers, status)
-                            if target in seen:
-                                raise _Stop("unavailable", "redirect-loop",
-                                            f"redirect loop back to {target}",
-                                            REDIRECT_LOOP.at(1, 1))
-                            redirects.append(target)
-                            seen.add(target)
-                            if len(redirects) > _limits.MAX_REDIRECTS:
-                                raise _Stop("unavailable", "too-many-redirects",
-                                            f"more than {_limits.MAX_REDIRECTS} redirects",
-                                            TOO_MANY_REDIRECTS.at(1, 1))
-                            if _authority(target) != _authority(current):
-                                notes.append(CROSS_AUTHORITY.at(
-                                    1, 1, message=f"redirected to {target}"))
-                            reusable = self._drain(response, deadline)
-                            current = target
-                            continue
-                        if 200 <= status < 300:
-                            body = self._read(response, deadline, cap)
-                            reusable = body.complete
-                        else:
-                            body = _Body(b"", False, 0, [])
-                            reusable = self._drain(response, deadline)
-                    finally:
-                        if not reusable:
-                            response.close()
-                        response.release_conn()
+                    deadline = _Deadline(time.monotonic() + budget)
+                    if budget <= 0:
+                        raise _Stop("unreachable", "timeout",
+                                    f"no answer within {self.total_timeout:g} s", TIMEOUT.at(
+                                        1, 1, message="total timeout before the request"))
+                    with _within(deadline):
+                        hop = self._hop(current, deadline, cap)
+                    budget = deadline.remaining()
             except _Stop as stop:
                 return self._failed(url, start, stop.outcome, stop.kind, stop.message,
                                     stop.diagnostic, redirects=tuple(redirects),
                                     final_url=current, extra=tuple(notes))
-            return self._classify(url, current, status, headers, body, tuple(redirects),
-                                  notes, start)
+            status, headers, body = hop
+            if body is not None:
+                return self._classify(url, current, status, headers, body, tuple(redirects),
+                                      notes, start)
+            try:
+                target = self._redirect_target(current, headers, status)
+                if target in seen:
+                    raise _Stop("unavailable", "redirect-loop", f"redirect loop back to {target}",
+                                REDIRECT_LOOP.at(1, 1))
+                redirects.append(target)
+                seen.add(target)
+                if len(redirects) > _limits.MAX_REDIRECTS:
+                    raise _Stop("unavailable", "too-many-redirects",
+                                f"more than {_limits.MAX_REDIRECTS} redirects",
+                                TOO_MANY_REDIRECTS.at(1, 1))
+            except _Stop as stop:
+                return self._failed(url, start, stop.outcome, stop.kind, stop.message,
+                                    stop.diagnostic, redirects=tuple(redirects),
+                                    final_url=current, extra=tuple(notes))
+            if _authority(target) != _authority(current):
+                notes.append(CROSS_AUTHORITY.at(1, 1, message=f"redirected to {target}"))
+            current = target
 
-    def _send(self, url: str, remaining: float) -> urllib3.BaseHTTPResponse:
+    def _hop(self, url: str, deadline: _Deadline, cap: int
+             ) -> tuple[int, Headers, _Body | None]:
+        """One request: status, headers, and the body (None for a redirect, to be followed)."""
+        response = self._send(url, deadline)
+        reusable = False
+        try:
+            status = response.status
+            headers = Headers(dict(response.headers))
+            if 300 <= status < 400 and status != 304:
+                reusable = self._drain(response, deadline)
+                return status, headers, None
+            if 200 <= status < 300:
+                body = self._read(response, deadline, cap)
+                reusable = body.complete
+            else:
+                body = _Body(b"", False, 0, [])
+                reusable = self._drain(response, deadline)
+            return status, headers, body
+        finally:
+            if not reusable or deadline.fired:
+                response.close()
+            response.release_conn()
+
+    def _send(self, url: str, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
         connect, read = self.timeout
+        remaining = max(deadline.remaining(), 0.001)
         connect, read = min(connect, remaining), min(read, remaining)
         self.requests_sent += 1
         try:
@@ -809,18 +1085,24 @@ class Fetcher:
             raise _Stop("unreachable", "refused", str(exc),
                         REFUSED_ADDRESS.at(1, 1, message=f"refused {exc.address} for {exc.host}")
                         ) from exc
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            refused = _find_refusal(exc)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError,
+                http.client.HTTPException) as exc:
+            refused = _find_in_chain(exc, _Refused)
             if refused is not None:
                 raise _Stop("unreachable", "refused", str(refused),
                             REFUSED_ADDRESS.at(1, 1)) from exc
-            if _timed_out(exc):
-                raise _Stop("unreachable", "timeout", f"timed out: {_short(exc)}",
+            if deadline.expired() or _timed_out(exc):
+                raise _Stop("unreachable", "timeout",
+                            f"no complete answer within {self.total_timeout:g} s",
                             TIMEOUT.at(1, 1)) from exc
+            violation = _find_in_chain(exc, _ProtocolViolation)
+            if violation is not None:
+                code = UNREQUESTED_UPGRADE if violation.kind == "upgrade" else TOO_MANY_INTERIM
+                raise _Stop("unreachable", "protocol", violation.message, code.at(1, 1)) from exc
             raise _Stop("unreachable", "network", f"network error: {_short(exc)}",
                         NETWORK_ERROR.at(1, 1, message=f"network error: {_short(exc)}")) from exc
 
-    def _drain(self, response: urllib3.BaseHTTPResponse, deadline: float) -> bool:
+    def _drain(self, response: urllib3.BaseHTTPResponse, deadline: _Deadline) -> bool:
         """Read a small unused body (a 404 page, a redirect) so the connection can be reused."""
         length = response.headers.get("Content-Length", "")
         if not length.isdigit() or int(length) > _DRAIN_LIMIT:
@@ -839,7 +1121,7 @@ class Fetcher:
                         BAD_REDIRECT.at(1, 1))
         return target
 
-    def _read(self, response: urllib3.BaseHTTPResponse, deadline: float, cap: int, *,
+    def _read(self, response: urllib3.BaseHTTPResponse, deadline: _Deadline, cap: int, *,
               decode: bool = True) -> _Body:
         """Read at most ``max_bytes`` decoded octets, decoding gzip/deflate ourselves.
 
@@ -860,18 +1142,22 @@ class Fetcher:
         read = 0
         capped = complete = False
         while True:
-            if time.monotonic() > deadline:
-                raise _Stop("unreachable", "timeout",
-                            f"body not complete after {self.total_timeout:g} s",
-                            TIMEOUT.at(1, 1, message="total timeout while reading the body"))
+            late = _Stop("unreachable", "timeout", f"body not complete after "
+                         f"{self.total_timeout:g} s", TIMEOUT.at(
+                             1, 1, message="total timeout while reading the body"))
+            if deadline.expired():
+                raise late
             try:
                 chunk = raw.read1(_READ_CHUNK, decode_content=False)
             except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
-                raise _Stop("unreachable", "timeout", "read timed out",
-                            TIMEOUT.at(1, 1)) from exc
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise late from exc
+            except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as exc:
+                if deadline.expired():
+                    raise late from exc
                 raise _Stop("unreachable", "network", f"connection broken: {_short(exc)}",
                             NETWORK_ERROR.at(1, 1)) from exc
+            if deadline.fired:  # what arrived before the shutdown is not the whole body
+                raise late
             if not chunk:
                 complete = True
                 break
@@ -941,39 +1227,71 @@ class Fetcher:
             elapsed=time.monotonic() - start, diagnostics=tuple(diagnostics), error_kind=kind,
             bytes_read=body.bytes_read, fetched_at=time.time())
 
+    def _remember(self, origin: str, seconds: float, unreachable: str | None,
+                  robots: Any) -> None:
+        with self._robots_lock:
+            self._robots[origin] = (time.monotonic() + seconds, unreachable, robots)
+            self._robots.move_to_end(origin)
+            while len(self._robots) > _ROBOTS_MEMO:
+                self._robots.popitem(last=False)
+
     def _own_rules(self, url: str) -> tuple[bool, float | None, str | None]:
-        """Whether our own crawler may fetch ``url``, and the Crawl-delay it is asked to keep."""
+        """Whether our own crawler may fetch ``url``, and the Crawl-delay it is asked to keep.
+
+        The verdict of an unreachable robots.txt is kept for a minute: otherwise every page of
+        a catalogue on a host whose robots.txt never answers would wait out its own timeout.
+        """
+        from .signals.robots import RobotsTxt
+
         origin = origin_of(url)
         with self._robots_lock:
             lock = self._robots_locks.setdefault(origin, threading.Lock())
         with lock:
-            robots_result = self.fetch(origin + "/robots.txt")
-            if robots_result.outcome == "unreachable":
-                return False, None, f"robots.txt unreachable ({robots_result.error})"
-            if robots_result.outcome == "unavailable":
+            with self._robots_lock:
+                memo = self._robots.get(origin)
+            if memo is not None and time.monotonic() < memo[0]:
+                _, unreachable, robots = memo
+            else:
+                robots_result = self.fetch(origin + "/robots.txt")
+                robots = None
+                unreachable = None
+                if robots_result.outcome == "present":
+                    robots = RobotsTxt.parse(robots_result.text, source=robots_result.url)
+                elif robots_result.outcome == "unreachable":
+                    unreachable = robots_result.error or "unreachable"
+                keep = _UNREACHABLE_RETRY if unreachable is not None else self._cache.ttl
+                self._remember(origin, keep, unreachable, robots)
+            if unreachable is not None:
+                return False, None, f"robots.txt unreachable ({unreachable})"
+            if robots is None:
                 return True, None, None
-            from .signals.robots import RobotsTxt
-
-            robots = RobotsTxt.parse(robots_result.text, source=robots_result.url)
             verdict = robots.decide(PRODUCT_TOKEN, url)
             delay = robots.crawl_delay(PRODUCT_TOKEN)
             reason = None if verdict.allowed else (
                 f"robots.txt line {verdict.line} disallows {PRODUCT_TOKEN}")
-            return bool(verdict.allowed), None if delay is None else float(delay), reason
+            if delay is not None:
+                delay = min(float(delay), self.max_crawl_delay)
+            return bool(verdict.allowed), delay, reason
 
 
-def _find_refusal(exc: BaseException) -> _Refused | None:
+_E = TypeVar("_E", bound=BaseException)
+
+
+def _find_in_chain(exc: BaseException, kind: type[_E]) -> _E | None:
+    """The ``kind`` exception that urllib3 or requests wrapped (as a reason, an argument or a
+    cause) on the way to ``exc``."""
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, _Refused):
-            return current
-        nested = getattr(current, "reason", None)
-        if isinstance(nested, BaseException):
-            current = nested
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
             continue
-        current = current.__cause__ or current.__context__
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return current
+        nested = [getattr(current, "reason", None), current.__cause__, current.__context__,
+                  *current.args]
+        todo.extend(n for n in nested if isinstance(n, BaseException))
     return None
 
 

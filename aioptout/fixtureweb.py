@@ -379,6 +379,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(entry.status, headers, packed, head)
         elif kind == "gzip-file":
             self._send(entry.status, headers, gzip.compress(body, mtime=0), head)
+        elif kind == "header-drip":
+            beh = entry.behaviour
+            assert beh is not None
+            self._header_drip(entry.status, headers, body, int(beh.get("interval_ms", 500)), head)
+        elif kind == "interim":
+            beh = entry.behaviour
+            assert beh is not None
+            self._interim([int(s) for s in beh.get("statuses", [103])], entry.status, headers,
+                          body, head)
         else:
             raise ValueError(f"unknown fixture behaviour {kind!r}")
 
@@ -397,6 +406,9 @@ class _Handler(BaseHTTPRequestHandler):
         hops = int(behaviour["hops"])
         statuses = [int(s) for s in behaviour.get("statuses", [302])]
         target = str(behaviour["to"]) if step + 1 >= hops else f"{_HOP_PREFIX}{step + 1}{original}"
+        pause = int(behaviour.get("delay_ms", 0))
+        if pause and self.server.web._stopping.wait(pause / 1000):
+            return
         self._send(statuses[step % len(statuses)], {"Location": target}, b"", head)
 
     def _send(self, status: int, headers: Mapping[str, str], body: bytes, head: bool) -> None:
@@ -407,6 +419,39 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head and body:
             self.wfile.write(body)
+
+    def _raw_head(self, status: int, headers: Mapping[str, str], length: int | None) -> bytes:
+        lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('Status',))[0]}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if length is not None:
+            lines.append(f"Content-Length: {length}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _header_drip(self, status: int, headers: Mapping[str, str], body: bytes,
+                     interval_ms: int, head: bool) -> None:
+        """Status line and headers one octet at a time: each read succeeds, the whole never ends
+        in time (a per-read timeout never fires)."""
+        padded = {**headers, "X-Padding": "." * 200}
+        raw = self._raw_head(status, padded, len(body))
+        stop = self.server.web._stopping
+        for i in range(len(raw)):
+            self.wfile.write(raw[i : i + 1])
+            self.wfile.flush()
+            if stop.wait(interval_ms / 1000):
+                return
+        if not head:
+            self.wfile.write(body)
+
+    def _interim(self, statuses: list[int], status: int, headers: Mapping[str, str],
+                 body: bytes, head: bool) -> None:
+        """Interim 1xx responses (103 Early Hints and the like) before the final one."""
+        out = b"".join(self._raw_head(s, {"Link": "</style.css>; rel=preload; as=style"}, None)
+                       for s in statuses)
+        out += self._raw_head(status, headers, len(body))
+        self.wfile.write(out if head else out + body)
+        self.wfile.flush()
+        if any(s == 101 for s in statuses):
+            self.close_connection = True
 
     def _big(self, size: int, head: bool) -> None:
         self.send_response(200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -377,3 +377,252 @@ def test_memory_cache_is_bounded(
     assert len(fetcher._cache._memory) == 3
     assert fetcher.fetch(urls[-1]).from_cache
     assert not fetcher.fetch(urls[0]).from_cache
+
+
+# --- deadlines that hold (issue 12.3) -------------------------------------------------------------
+# Elapsed times are bounded loosely (a multiple of the deadline); the servers below would need
+# 150 s (header drip) or 4 s of redirects (against a 1.5 s deadline) if any part reset the clock.
+
+
+@pytest.mark.parametrize("shared_session", [False, True])
+def test_header_drip_is_cut_at_the_total_timeout(fixture_web: FixtureWeb,
+                                                 make_fetcher: MakeFetcher,
+                                                 shared_session: bool) -> None:
+    import requests
+
+    session = requests.Session() if shared_session else None
+    fetcher = make_fetcher(total_timeout=1.0, session=session)
+    result = robots(fixture_web, fetcher, "slow-headers.test")
+    assert (result.outcome, result.error_kind, result.status) == ("unreachable", "timeout", None)
+    assert codes(result) == ["FET105"]
+    assert result.elapsed < 3.0
+
+
+def test_redirects_share_one_deadline(fixture_web: FixtureWeb, make_fetcher: MakeFetcher) -> None:
+    # Five hops of 0.8 s each: every hop takes most of the 1 s deadline, the chain 4 s.
+    result = robots(fixture_web, make_fetcher(total_timeout=1.0), "slow-redirects.test")
+    assert (result.outcome, result.error_kind) == ("unreachable", "timeout")
+    assert codes(result) == ["FET105"]
+    assert 0 < len(result.redirects) < 5
+    assert result.elapsed < 3.0
+    # With time for all of it the same chain is followed to the end.
+    result = robots(fixture_web, make_fetcher(total_timeout=10.0), "slow-redirects.test")
+    assert result.outcome == "present" and len(result.redirects) == 5
+
+
+def test_a_timed_out_connection_is_not_reused(fixture_web: FixtureWeb,
+                                              make_fetcher: MakeFetcher) -> None:
+    fetcher = make_fetcher(total_timeout=0.5)
+    assert robots(fixture_web, fetcher, "slow-headers.test").error_kind == "timeout"
+    after = fetcher.fetch(fixture_web.url("slow-headers.test", "/.well-known/aioptout.txt"))
+    assert (after.status, after.outcome) == (404, "unavailable")
+
+
+def test_politeness_wait_is_not_part_of_the_deadline(fixture_web: FixtureWeb,
+                                                     make_fetcher: MakeFetcher,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Crawl-delay 2 s against a 1 s timeout: the second page waits its turn, then is fetched.
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    fetcher = make_fetcher(total_timeout=1.0)
+    first = fetcher.fetch(fixture_web.url("crawl-delay.test", "/page"))
+    second = fetcher.fetch(fixture_web.url("crawl-delay.test", "/page?again"))
+    assert max(waits) > 1.0
+    assert first.error_kind != "timeout" and second.error_kind != "timeout"
+
+
+def test_name_resolution_is_bounded_by_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    release = threading.Event()
+
+    def hung(*args: object, **kwargs: object) -> object:
+        release.wait(30)
+        raise socket.gaierror("gave up")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung)
+    try:
+        started = time.monotonic()
+        result = Fetcher(politeness_delay=0.0, total_timeout=0.5).fetch(
+            "http://slow-dns.example/robots.txt")
+        assert (result.outcome, result.error_kind) == ("unreachable", "timeout")
+        assert time.monotonic() - started < 5.0
+    finally:
+        release.set()
+
+
+# --- HTTP as it is (issue 12.4) -------------------------------------------------------------------
+# RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior to a
+# final response, even if the client does not expect one."
+
+
+@pytest.mark.parametrize("shared_session", [False, True])
+@pytest.mark.parametrize("host", ["early-hints.test", "interim-many.test"])
+def test_interim_responses_are_skipped(fixture_web: FixtureWeb, make_fetcher: MakeFetcher,
+                                       host: str, shared_session: bool) -> None:
+    import requests
+
+    fetcher = make_fetcher(session=requests.Session() if shared_session else None)
+    result = robots(fixture_web, fetcher, host)
+    assert (result.status, result.outcome, codes(result)) == (200, "present", [])
+    assert result.body == b"User-agent: *\nDisallow: /\n"
+
+
+def test_unrequested_switching_protocols_is_a_protocol_error(fixture_web: FixtureWeb,
+                                                             make_fetcher: MakeFetcher) -> None:
+    result = robots(fixture_web, make_fetcher(), "switching.test")
+    assert (result.outcome, result.error_kind, result.status) == ("unreachable", "protocol", None)
+    assert codes(result) == ["FET117"]
+
+
+def test_endless_interim_responses_are_a_protocol_error(fixture_web: FixtureWeb,
+                                                        make_fetcher: MakeFetcher) -> None:
+    result = robots(fixture_web, make_fetcher(), "interim-flood.test")
+    assert (result.outcome, result.error_kind) == ("unreachable", "protocol")
+    assert codes(result) == ["FET118"]
+
+
+# --- Crawl-delay capped (issue 12.3) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["crawl-delay-long.test", "crawl-delay-digits.test"])
+def test_crawl_delay_is_capped(fixture_web: FixtureWeb, make_fetcher: MakeFetcher,
+                               monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    fetcher = make_fetcher()
+    for page in ("a", "b", "c"):
+        assert fetcher.fetch(fixture_web.url(host, f"/page/{page}")).outcome == "present"
+    # 100000 s and a 400-digit number both become the documented 60 s, finite and sleepable.
+    assert fetcher.max_crawl_delay == 60.0
+    assert len(waits) == 2 and all(50.0 < w <= 60.0 * 2 for w in waits)
+    assert waits[1] > 60.0  # the third page waits for the slot after the second
+
+
+def test_max_crawl_delay_is_the_callers_choice(fixture_web: FixtureWeb,
+                                               make_fetcher: MakeFetcher) -> None:
+    fetcher = make_fetcher(max_crawl_delay=0.3)
+    started = time.monotonic()
+    for page in ("a", "b"):
+        assert fetcher.fetch(
+            fixture_web.url("crawl-delay-long.test", f"/page/{page}")).outcome == "present"
+    assert time.monotonic() - started >= 0.25  # the capped delay is still kept
+    with pytest.raises(ValueError):
+        make_fetcher(max_crawl_delay=float("inf"))
+
+
+def test_tls_handshake_drip_is_cut_at_the_total_timeout() -> None:
+    # A "server" that announces a 16 KiB TLS record and sends it one octet every 0.2 s: every
+    # read succeeds, so only a deadline on the whole handshake ends it (CPython's own handshake
+    # deadline, set from the connect timeout that our deadline bounds, and our watchdog).
+    import socket
+
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        listener.settimeout(5)
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            try:
+                conn.sendall(b"\x16\x03\x03\x40\x00")
+                while not stop.wait(0.2):
+                    conn.sendall(b"\x00")
+            except OSError:
+                return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        fetcher = Fetcher(resolve={f"tls-drip.test:{port}": "127.0.0.1"}, politeness_delay=0.0,
+                          total_timeout=1.0)
+        result = fetcher.fetch(f"https://tls-drip.test:{port}/robots.txt")
+        assert (result.outcome, result.error_kind) == ("unreachable", "timeout")
+        assert codes(result) == ["FET105"]
+        assert result.elapsed < 3.0
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """An HTTPS server for ``tls.test`` with a throw-away certificate made by openssl:
+    ``/robots.txt`` answers at once, ``/drip.txt`` sends its headers one octet at a time."""
+    import shutil
+    import ssl
+    import subprocess
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=tls.test", "-addext", "subjectAltName=DNS:tls.test",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    stop = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = b"User-agent: *\nDisallow: /tls/\n"
+            head = (b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + str(len(body)).encode() + b"\r\n\r\n")
+            try:
+                if self.path == "/drip.txt":
+                    for i in range(len(head)):
+                        self.wfile.write(head[i : i + 1])
+                        self.wfile.flush()
+                        if stop.wait(0.3):
+                            return
+                self.wfile.write(head + body)
+            except OSError:
+                return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], cert
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("shared_session", [False, True])
+def test_https_keeps_the_deadline_and_skips_interim_responses(
+        tls_site: tuple[int, Path], shared_session: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+
+    port, cert = tls_site
+    session = None
+    if shared_session:
+        session = requests.Session()
+        session.verify = str(cert)
+    else:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # read by the default TLS context
+    fetcher = Fetcher(resolve={f"tls.test:{port}": "127.0.0.1"}, politeness_delay=0.0,
+                      total_timeout=1.0, session=session)
+    ok = fetcher.fetch(f"https://tls.test:{port}/robots.txt")
+    assert (ok.status, ok.outcome, ok.body) == (200, "present", b"User-agent: *\nDisallow: /tls/\n")
+    slow = fetcher.fetch(f"https://tls.test:{port}/drip.txt")
+    assert (slow.outcome, slow.error_kind, codes(slow)) == ("unreachable", "timeout", ["FET105"])
+    assert slow.elapsed < 3.0

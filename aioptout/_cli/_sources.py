@@ -80,7 +80,8 @@ Resolve = Annotated[
     ),
 ]
 Timeout = Annotated[
-    float, typer.Option("--timeout", min=0.1, help="Total seconds allowed for one fetch.")
+    float, typer.Option("--timeout", min=0.1, help="Total seconds allowed for one fetch: connect, "
+                        "headers, body and every redirect.")
 ]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-from urllib.parse import urlsplit
+import re
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urljoin, urlsplit
 
 import typer
 
@@ -11,7 +13,7 @@ from .. import usage as U
 from ..decide import decide
 from ..model import Decision
 from ..sources import detect_kind, kind_of_url_path, signals_from
-from ._common import EXIT_CODES_HELP, Exit, TextJsonl, fail, is_url
+from ._common import EXIT_CODES_HELP, Exit, TextJsonl, fail, is_url, stderr
 from ._sources import AllowPrivate, Kind, NetOptions, Resolve, Timeout, load
 from .declaration import Now, _now, _print_decisions
 
@@ -70,10 +72,12 @@ def check_command(
         fail(f"--usage {usage!r}: expected crawl or one of {', '.join(U.LABELS)}", Exit.USAGE)
     net = NetOptions(allow_private, tuple(resolve or ()), timeout)
     moment = _now(now)
+    source = _bare_host(source)
     site_mode = is_url(source) and kind is Kind.auto and kind_of_url_path(
         urlsplit(source).path) is None
+    fetched: list[list[dict[str, Any]]] | None = None
     if site_mode:
-        decisions = _check_site([source, *(targets or [])], agent, usage, net)
+        decisions, fetched = _check_site(source, targets or [], agent, usage, net)
     else:
         if not targets:
             fail("give at least one TARGET to decide against a policy file", Exit.USAGE)
@@ -86,12 +90,38 @@ def check_command(
                 path_kind or detect_kind(loaded.data, name))
             signals += signals_from(loaded.data, item_kind, name)
         decisions = [decide(signals, agent, t, usage, now=moment) for t in targets]
-    _print_decisions(decisions, fmt, explain)
+    _print_decisions(decisions, fmt, explain, fetched)
     if any(d.reserved for d in decisions):
         raise typer.Exit(int(Exit.FINDINGS))
 
 
-def _check_site(urls: list[str], agent: str, usage: str, net: NetOptions) -> list[Decision]:
+#: A host name (IDNA allowed) or IP literal, an optional port and path: ``example.com/a``.
+_HOST: re.Pattern[str] = re.compile(
+    r"(?P<host>(?:[\w-]+\.)+(?:[^\W\d_]{2,63}|xn--[\w-]+)|\d{1,3}(?:\.\d{1,3}){3}|localhost"
+    r"|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/\S*)?")
+#: Final labels that name a file someone forgot to create, not a top-level domain.
+_FILE_SUFFIXES: frozenset[str] = frozenset(
+    {"txt", "json", "xml", "gz", "html", "htm", "csv", "jsonl", "ndjson", "md", "jpg", "png"})
+
+
+def _bare_host(source: str) -> str:
+    """``example.com`` (no such file) means the site ``https://example.com/``, said on stderr."""
+    if is_url(source) or source == "-" or Path(source).exists():
+        return source
+    match = _HOST.fullmatch(source)
+    if match is None or match["host"].rpartition(".")[2].lower() in _FILE_SUFFIXES:
+        return source
+    url = "https://" + source
+    if "/" not in source:
+        url += "/"
+    stderr().print(f"{source}: no such file; checking the site {url}")
+    return url
+
+
+def _check_site(source: str, targets: list[str], agent: str, usage: str, net: NetOptions
+                ) -> tuple[list[Decision], list[list[dict[str, Any]]]]:
+    """Decisions for SOURCE and each TARGET (paths are taken relative to SOURCE), and for each
+    decision the URLs that were fetched to reach it."""
     from ..checker import Checker
     from ..fetch import Fetcher
 
@@ -99,11 +129,18 @@ def _check_site(urls: list[str], agent: str, usage: str, net: NetOptions) -> lis
                       total_timeout=net.timeout)
     checker = Checker(fetcher=fetcher)
     out = []
-    for url in urls:
+    fetched = []
+    for target in [source, *targets]:
+        url = urljoin(source, target) if target.startswith("/") else target
         if not is_url(url):
-            fail(f"{url!r}: site checks take http(s) URLs", Exit.USAGE)
+            fail(f"{target!r}: site checks take http(s) URLs or /paths", Exit.USAGE)
         out.append(checker.check(url, agent, usage))
-    return out
+        fetches = checker.site(url).fetches
+        fetched.append([
+            {"mechanism": mechanism, "url": got.url, "final_url": got.final_url,
+             "status": got.status, "outcome": got.outcome, "error": got.error}
+            for mechanism, got in fetches.items()])
+    return out, fetched
 
 
 def register(app: typer.Typer) -> None:

@@ -24,12 +24,19 @@ class TextJsonlFormat(StrEnum):
 
 
 def _fetcher(allow_private: bool, resolve: list[str], timeout: float, user_agent: str | None,
-             delay: float) -> Any:
+             delay: float, max_crawl_delay: float) -> Any:
     from ..fetch import DEFAULT_USER_AGENT, Fetcher
 
     return Fetcher(user_agent=user_agent or DEFAULT_USER_AGENT, allow_private=allow_private,
                    resolve=pins(resolve), total_timeout=timeout,
-                   timeout=(min(5.0, timeout), min(10.0, timeout)), politeness_delay=delay)
+                   timeout=(min(5.0, timeout), min(10.0, timeout)), politeness_delay=delay,
+                   max_crawl_delay=max_crawl_delay)
+
+
+_TIMEOUT_HELP = ("Seconds one fetch may take in all: connect, headers, body and every redirect "
+                 "(waiting for the host's politeness turn not included).")
+_MAX_CRAWL_DELAY_HELP = ("Longest robots.txt Crawl-delay honoured, in seconds; longer ones are "
+                         "capped (a site asking for 100000 s must not stall the run).")
 
 
 @contextmanager
@@ -92,16 +99,19 @@ def register(app: typer.Typer) -> None:
             "--allow-private", help="Allow private, loopback and link-local addresses.")] = False,
         resolve: Annotated[list[str] | None, typer.Option(
             help="Pin HOST:PORT to ADDRESS like curl --resolve (repeatable).")] = None,
-        timeout: Annotated[float, typer.Option(help="Seconds one fetch may take in all.")] = 30.0,
+        timeout: Annotated[float, typer.Option(min=0.1, help=_TIMEOUT_HELP)] = 30.0,
         user_agent: Annotated[str | None, typer.Option(
             help="User-Agent header to send (default names aioptout and its URL).")] = None,
         jobs: Annotated[int, typer.Option(help="Sites checked at the same time.")] = 8,
         delay: Annotated[float, typer.Option(
             help="Minimum seconds between two requests to one host.")] = 0.5,
+        max_crawl_delay: Annotated[float, typer.Option(
+            min=0.0, max=86400.0, help=_MAX_CRAWL_DELAY_HELP)] = 60.0,
     ) -> None:
         from ..crawl import check_sites
 
-        fetcher = _fetcher(allow_private, resolve or [], timeout, user_agent, delay)
+        fetcher = _fetcher(allow_private, resolve or [], timeout, user_agent, delay,
+                           max_crawl_delay)
         reports = []
         with _progress(len(sites), "checking sites") as tick:
             for report in check_sites(sites, agent=agent, fetcher=fetcher, jobs=jobs,
@@ -145,17 +155,19 @@ def register(app: typer.Typer) -> None:
             "--allow-private", help="Allow private, loopback and link-local addresses.")] = False,
         resolve: Annotated[list[str] | None, typer.Option(
             help="Pin HOST:PORT to ADDRESS like curl --resolve (repeatable).")] = None,
-        timeout: Annotated[float, typer.Option(help="Seconds one fetch may take in all.")] = 30.0,
+        timeout: Annotated[float, typer.Option(min=0.1, help=_TIMEOUT_HELP)] = 30.0,
         jobs: Annotated[int, typer.Option(help="Items checked at the same time.")] = 8,
         delay: Annotated[float, typer.Option(
             help="Minimum seconds between two requests to one host.")] = 0.5,
+        max_crawl_delay: Annotated[float, typer.Option(
+            min=0.0, max=86400.0, help=_MAX_CRAWL_DELAY_HELP)] = 60.0,
     ) -> None:
         from ..catalogue import check_items, items_from_file, items_from_sitemap, summarise
         from ..usage import is_label
 
         if not is_label(usage):
             C.fail(f"--usage {usage!r} is not a usage label", C.Exit.USAGE)
-        fetcher = _fetcher(allow_private, resolve or [], timeout, None, delay)
+        fetcher = _fetcher(allow_private, resolve or [], timeout, None, delay, max_crawl_delay)
         problems: list[Any] = []
         if C.is_url(source):
             items = list(items_from_sitemap(source, fetcher, problems))

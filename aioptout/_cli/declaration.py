@@ -281,22 +281,34 @@ def _cell(cell: dict[str, Any]) -> Text:
     return text
 
 
-def _print_decisions(decisions: list[Decision], fmt: TextJsonl, explain: bool) -> None:
+def _print_decisions(decisions: list[Decision], fmt: TextJsonl, explain: bool,
+                     fetched: list[list[dict[str, Any]]] | None = None) -> None:
+    """``fetched`` (site checks): per decision, the URLs fetched to reach it."""
+    records = [d.to_dict() for d in decisions]
+    if fetched is not None:
+        for record, urls in zip(records, fetched, strict=True):
+            record["fetched"] = urls
     if fmt is TextJsonl.json:
-        emit_json({"schema_version": SCHEMA_VERSION, "decisions": [d.to_dict() for d in decisions]})
+        emit_json({"schema_version": SCHEMA_VERSION, "decisions": records})
         return
     if fmt is TextJsonl.jsonl:
-        for d in decisions:
-            emit_jsonl(d.to_dict())
+        for record in records:
+            emit_jsonl(record)
         return
     out = stdout()
-    for d in decisions:
+    for index, d in enumerate(decisions):
         line = Text()
         line.append(f"{d.value.value:<10}", style=_VALUE_STYLE[d.value])
         line.append(f" {d.target}  ")
         line.append(f"({d.agent}, {d.usage}", style="dim")
         line.append(f", line {d.line})" if d.line is not None else ")", style="dim")
         out.print(line)
+        if fetched is not None and (index == 0 or fetched[index] != fetched[index - 1]):
+            for got in fetched[index]:
+                status = got["status"] if got["status"] is not None else "-"
+                note = f" ({got['error']})" if got.get("error") else ""
+                out.print(Text(f"    fetched {got['url']}  {status} {got['outcome']}{note}",
+                               style="dim"))
         if explain:
             out.print(Text(f"    {d.reason}", style="dim"))
             for statement in d.statements:

@@ -209,7 +209,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         timeout: Annotated[
             float | None,
-            typer.Option(min=0.1, help="seconds per fetch, redirects included (default 30)"),
+            typer.Option(min=0.1, help="seconds one fetch may take in all: connect, headers, "
+                         "body and every redirect (default 30)"),
+        ] = None,
+        max_crawl_delay: Annotated[
+            float | None,
+            typer.Option(min=0.0, max=86400.0, help="longest robots.txt Crawl-delay honoured, "
+                         "in seconds; longer ones are capped (default 60)"),
         ] = None,
         processes: Annotated[
             int,
@@ -252,7 +258,7 @@ def register(app: typer.Typer) -> None:
                 analyzer: Any = OnlineAnalyzer(
                     semantics=semantics.value, agents=agents, allow_private=allow_private,
                     resolve=tuple(sorted(resolved.items())), politeness_delay=delay,
-                    timeout=timeout)
+                    timeout=timeout, max_crawl_delay=max_crawl_delay)
                 count = inputs.count_sites(path)
                 total = min(x for x in (count, limit, sample) if x is not None)
                 options["input"] = str(path)

@@ -2,8 +2,9 @@
 
 XMP is found by scanning the bytes for the packet (``<x:xmpmeta`` … ``</x:xmpmeta>``, else the
 ``<?xpacket`` wrapper), which works for JPEG APP1, PNG iTXt (uncompressed), ID3 PRIV frames, MP4
-``uuid`` boxes and PDF streams alike without a parser per container.  The packet is parsed with
-``xml.etree.ElementTree`` only after a DOCTYPE check, so entity expansion cannot happen.
+``uuid`` boxes and PDF streams alike without a parser per container.  The packet is parsed by
+:mod:`aioptout._xml`, which refuses DTDs and entities and bounds depth and size, so neither
+entity expansion nor external entities can happen.
 
 C2PA manifests are signed CBOR inside JUMBF boxes; reading them needs the optional ``c2pa``
 package (``pip install 'aioptout[c2pa]'``).  Without it a file that carries a manifest gets a
@@ -17,16 +18,19 @@ from __future__ import annotations
 
 import io
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from .. import _xml
 from .. import diagnostics as D
 from ..model import Diagnostic, Statement, Value
 from .mapping import is_mapped, lookup
 from .tdmrep import TdmRepValues
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 MECHANISM: Final = "media"
 #: Bytes of a media file scanned for XMP and C2PA markers.
@@ -55,6 +59,10 @@ XMP_DOCTYPE = D.define("MED102", "MUST NOT", _XMP,
 XMP_MALFORMED = D.define("MED103", "MUST", _XMP, "XMP packet is not well-formed XML")
 XMP_UNTERMINATED = D.define("MED104", "MUST", _XMP, "XMP packet has no closing tag")
 XMP_TOO_LARGE = D.define("MED105", "SHOULD", _XMP, "XMP packet exceeds the size limit; not parsed")
+XMP_TOO_DEEP = D.define(
+    "MED140", "SHOULD NOT", _XMP + "; aioptout spec §13",
+    f"XMP packet nests elements deeper than {_xml.MAX_XML_DEPTH}; not parsed",
+    "XMP properties sit a few levels below x:xmpmeta; deep nesting is a parser attack")
 PLUS_UNKNOWN = D.define("MED110", "MUST", _PLUS,
                         "plus:DataMining value is not in the PLUS vocabulary; ignored")
 PLUS_REPEATED = D.define("MED111", "MUST", _PLUS,
@@ -228,12 +236,26 @@ def _read_xmp(data: bytes, out: _Builder) -> None:
         out.diagnostics.append(XMP_DOCTYPE.at(1, column + upper.find("<!")))
         return
     try:
-        root = ET.fromstring(text)
-    except ET.ParseError:
-        out.diagnostics.append(XMP_MALFORMED.at(1, column))
+        root = _xml.parse(packet, max_bytes=MAX_XMP_BYTES)
+    except _xml.XmlRefused as refused:
+        code = {_xml.DTD: XMP_DOCTYPE, _xml.TOO_DEEP: XMP_TOO_DEEP,
+                _xml.TOO_LARGE: XMP_TOO_LARGE}.get(refused.reason, XMP_MALFORMED)
+        at = column if refused.reason == _xml.MALFORMED else (
+            column + _offset(packet, refused.line, refused.column))
+        out.diagnostics.append(code.at(1, at))
         return
     out.xmp = text
     _apply_xmp(_xmp_properties(root), out, column)
+
+
+def _offset(packet: bytes, line: int, column: int) -> int:
+    """Byte offset in ``packet`` of a parser's (line, column): binary files have no lines."""
+    start = 0
+    for _ in range(line - 1):
+        start = packet.find(b"\n", start) + 1
+        if start == 0:
+            return 0
+    return min(start + column - 1, len(packet))
 
 
 def _apply_xmp(properties: list[tuple[str, str, str]], out: _Builder, column: int) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from .. import diagnostics as _diag
-from .._limits import MAX_DIAGNOSTICS_PER_CODE, MAX_FILE_BYTES, MAX_LINE_BYTES
+from .._limits import MAX_CRAWL_DELAY, MAX_DIAGNOSTICS_PER_CODE, MAX_FILE_BYTES, MAX_LINE_BYTES
 from .._match import Pattern, RuleSet, compile_pattern, normalize_path
 from ..model import Diagnostic, Statement, Value
 
@@ -71,6 +71,12 @@ RELATIVE_SITEMAP = _diag.define(
 BAD_CRAWL_DELAY = _diag.define(
     "ROB111", "SHOULD", "Crawl-delay (non-standard, Bing/Yandex)",
     "Crawl-delay is not a non-negative number of seconds; it is ignored")
+CRAWL_DELAY_CAPPED = _diag.define(
+    "ROB120", "SHOULD NOT", "Crawl-delay (non-standard); aioptout spec §13",
+    f"Crawl-delay asks for more than {MAX_CRAWL_DELAY:g} seconds; crawlers cap or skip it",
+    "Apache Nutch skips pages asking over 30 s and aioptout waits at most "
+    f"{MAX_CRAWL_DELAY:g} s (--max-crawl-delay); ask for less, or disallow what must not be "
+    "crawled")
 NOT_UTF8 = _diag.define(
     "ROB112", "MUST", "RFC 9309 §2.3", "Invalid UTF-8 byte sequence",
     "save the file as UTF-8; the bytes are kept as %XX escapes in paths")
@@ -520,7 +526,7 @@ class RobotsTxt:
         for index in self._indices(self._key(agent)):
             for _line, field, value, _column, _raw in self._raw_groups[index][2]:
                 if field == CRAWL_DELAY and _DELAY.match(value):
-                    return float(value)
+                    return delay_seconds(value)
         return None
 
     def mentions(self, token: str) -> bool:
@@ -552,6 +558,22 @@ class RobotsTxt:
                 raw=raw,
             )
         ]
+
+
+#: A Crawl-delay longer than this is read as this (about 31 years): finite, so never ``inf``.
+_DELAY_CEILING: Final = 1e9
+
+
+def delay_seconds(value: str) -> float:
+    """A Crawl-delay value (digits, one optional point) in seconds, at most ``_DELAY_CEILING``.
+
+    ``float`` turns 400 digits into ``inf``, which ``time.sleep`` refuses; the integer part's
+    length decides first, so no value of any length overflows or costs more than its digits.
+    """
+    whole = value.partition(".")[0].lstrip("0")
+    if len(whole) > 9:
+        return _DELAY_CEILING
+    return min(float(value), _DELAY_CEILING)
 
 
 _WORK_ID: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?!//)")
@@ -928,8 +950,11 @@ class _Parser:
         elif field in _USAGE_FIELDS:
             if not self.usage_line:
                 self.usage_line = number
-        elif field == CRAWL_DELAY and not _DELAY.match(value):
-            sink.add(BAD_CRAWL_DELAY, number, column, end)
+        elif field == CRAWL_DELAY:
+            if not _DELAY.match(value):
+                sink.add(BAD_CRAWL_DELAY, number, column, end)
+            elif delay_seconds(value) > MAX_CRAWL_DELAY:
+                sink.add(CRAWL_DELAY_CAPPED, number, column, end)
         self.lines.append((number, field, value, column, raw_field))
         if field in _CLOSES_GROUP:
             self.closed = True

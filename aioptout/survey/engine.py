@@ -74,6 +74,7 @@ class OnlineAnalyzer:
     resolve: tuple[tuple[str, str], ...] = ()
     politeness_delay: float | None = None
     timeout: float | None = None
+    max_crawl_delay: float | None = None
     probe: Callable[[str], Mapping[str, Any]] | None = None
 
     def __call__(self, job: Job) -> dict[str, Any]:
@@ -90,11 +91,13 @@ class OnlineAnalyzer:
             resolve=dict(self.resolve),
             politeness_delay=self.politeness_delay,
             timeout=self.timeout,
+            max_crawl_delay=self.max_crawl_delay,
         )
 
 
 def _fetcher(
-    allow_private: bool, resolve: Mapping[str, str], delay: float | None, timeout: float | None
+    allow_private: bool, resolve: Mapping[str, str], delay: float | None, timeout: float | None,
+    max_crawl_delay: float | None = None,
 ) -> Any:
     """A fresh fetcher for one site.
 
@@ -110,6 +113,8 @@ def _fetcher(
     extra: dict[str, Any] = {} if delay is None else {"politeness_delay": delay}
     if timeout is not None:
         extra.update(total_timeout=timeout, timeout=(min(5.0, timeout), timeout))
+    if max_crawl_delay is not None:
+        extra["max_crawl_delay"] = max_crawl_delay
     return Fetcher(allow_private=allow_private, resolve=dict(resolve), **extra)
 
 
@@ -126,6 +131,7 @@ def probe_site(
     resolve: Mapping[str, str] | None = None,
     politeness_delay: float | None = None,
     timeout: float | None = None,
+    max_crawl_delay: float | None = None,
 ) -> dict[str, Any]:
     """Check one live site with the crawler and reduce its report to a stored site result.
 
@@ -135,7 +141,7 @@ def probe_site(
     """
     from ..crawl import check_site
 
-    fetcher = _fetcher(allow_private, resolve or {}, politeness_delay, timeout)
+    fetcher = _fetcher(allow_private, resolve or {}, politeness_delay, timeout, max_crawl_delay)
     try:
         report = check_site(site, agent="*", fetcher=fetcher)
     finally:
