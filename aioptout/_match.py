@@ -260,7 +260,7 @@ class RuleSet(Generic[T]):
     running minimum of them, being monotonic, is searched by bisection.
     """
 
-    __slots__ = ("_bounded", "_bounded_universal", "_buckets", "_universal")
+    __slots__ = ("_bounded", "_bounded_universal", "_buckets", "_index", "_universal")
 
     def __init__(self, rules: Iterable[tuple[Pattern, T]], *, prune: bool = False) -> None:
         """``rules`` most specific first: the order in which they would be tried one by one."""
@@ -285,6 +285,7 @@ class RuleSet(Generic[T]):
         self._buckets = {key: tuple(bucket) for key, bucket in buckets.items()}
         self._bounded: dict[str, _Bounded[T]] | None = None
         self._bounded_universal: _Bounded[T] = (self._universal, None)
+        self._index = _LongestIndex(entries) if len(entries) >= _INDEX_MIN else None
         if prune:
             self._bounded = {key: _with_bounds(bucket) for key, bucket in self._buckets.items()}
             self._bounded_universal = _with_bounds(self._universal)
@@ -313,8 +314,11 @@ class RuleSet(Generic[T]):
     def longest(self, path: str) -> list[T]:
         """Payloads of every matching rule of the greatest matching length, in order.
 
-        Only meaningful when the rules were given in order of decreasing length.
+        Only meaningful when the rules were given in order of decreasing length.  Large sets
+        answer from an index (see :class:`_LongestIndex`) instead of trying rule by rule.
         """
+        if self._index is not None:
+            return self._index.longest(path)
         found: list[T] = []
         best = -1
         for probe, kind, pieces, anchored, length, payload in self._buckets.get(
@@ -332,6 +336,62 @@ class RuleSet(Generic[T]):
                 best = length
                 found.append(payload)
         return found
+
+
+#: Rule sets smaller than this answer ``longest`` by scanning; the index costs more there.
+_INDEX_MIN: Final = 16
+
+
+class _LongestIndex(Generic[T]):
+    """``longest`` in time independent of the number of prefix and exact rules.
+
+    A declaration with thousands of ``Content-Usage: /section…/`` rules puts them all in one
+    bucket, so a scan is linear in the rules and a pass that asks about every rule's path is
+    quadratic.  Prefix rules are looked up by the path's own prefixes, one per distinct rule
+    length, and exact rules by the path; only wildcard rules are still tried one by one.
+    """
+
+    __slots__ = ("_exact", "_globs", "_lengths", "_prefix")
+
+    def __init__(self, entries: list[_Entry[T]]) -> None:
+        self._prefix: dict[str, list[tuple[int, T]]] = {}
+        self._exact: dict[str, list[tuple[int, T]]] = {}
+        self._globs: list[tuple[int, _Entry[T]]] = []
+        for order, entry in enumerate(entries):
+            probe, kind, _pieces, _anchored, _length, payload = entry
+            if kind == _PREFIX:
+                self._prefix.setdefault(probe, []).append((order, payload))
+            elif kind == _EXACT:
+                self._exact.setdefault(probe, []).append((order, payload))
+            else:
+                self._globs.append((order, entry))
+        self._lengths = sorted({len(text) for text in self._prefix}, reverse=True)
+
+    def longest(self, path: str) -> list[T]:
+        best = -1
+        found: list[tuple[int, T]] = []
+        exact = self._exact.get(path)
+        if exact is not None:
+            best, found = len(path) + 1, list(exact)  # the pattern is the path and its "$"
+        for size in self._lengths:
+            if size < best:
+                break
+            if size <= len(path):
+                hits = self._prefix.get(path[:size])
+                if hits is not None:
+                    if size > best:
+                        best, found = size, []
+                    found += hits
+                    break
+        for order, (probe, _kind, pieces, anchored, length, payload) in self._globs:
+            if length < best:
+                break
+            if probe in path and _match_glob(pieces, anchored, path):
+                if length > best:
+                    best, found = length, []
+                found.append((order, payload))
+        found.sort(key=lambda hit: hit[0])
+        return [payload for _, payload in found]
 
 
 #: Buckets shorter than this are not pruned: the bisection would cost more than it saves.

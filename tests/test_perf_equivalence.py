@@ -130,7 +130,28 @@ def test_rule_set_longest_is_every_match_of_the_greatest_length(
     rules = RuleSet((compile_pattern(texts[i]), i) for i in order)
     hits = [i for i in order if compile_pattern(texts[i]).matches(path)]
     best = max((compile_pattern(texts[i]).length for i in hits), default=None)
-    assert rules.longest(path) == [i for i in hits if compile_pattern(texts[i]).length == best]
+    expected = [i for i in hits if compile_pattern(texts[i]).length == best]
+    assert rules.longest(path) == expected
+    # The index that large sets answer from gives the same answer, whatever the set's size.
+    with mock.patch.object(_match, "_INDEX_MIN", 0):
+        indexed = RuleSet((compile_pattern(texts[i]), i) for i in order)
+    assert indexed._index is not None and indexed.longest(path) == expected
+
+
+@pytest.mark.parametrize("texts", [
+    ["/a", "/a$", "/a*"],            # exact, prefix and glob of one path
+    ["/a$", "/ab", "/a"],            # the exact rule is longer than the path's prefix rule
+    ["/a*$", "/a$", "/a"],           # glob and exact of equal length
+    ["/", "/a", "/a/", "/a/b", "/a/b$", "/*b", "/a*b$"],
+])
+@pytest.mark.parametrize("path", ["/", "/a", "/a/", "/ab", "/a/b", "/a/bb", "/b"])
+def test_rule_set_longest_index_on_ties_and_kinds(texts: list[str], path: str) -> None:
+    order = [i for _, i in _ordered(texts)]
+    hits = [i for i in order if compile_pattern(texts[i]).matches(path)]
+    best = max((compile_pattern(texts[i]).length for i in hits), default=None)
+    with mock.patch.object(_match, "_INDEX_MIN", 0):
+        indexed = RuleSet((compile_pattern(texts[i]), i) for i in order)
+    assert indexed.longest(path) == [i for i in hits if compile_pattern(texts[i]).length == best]
 
 
 # --- robots.txt: the plain-line loop against the general reading ------------------------------
