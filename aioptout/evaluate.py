@@ -108,6 +108,8 @@ def _crawl_hit(rule: Rule, group_note: str) -> _CrawlHit:
     )
 
 
+#: The cache key of the index shared by every agent that no group names (not a token).
+_STAR_INDEX: Final = "\x00*"
 #: Distinct agent strings remembered per declaration besides their product tokens.
 _MAX_CACHED_AGENTS: Final = 1024
 
@@ -130,7 +132,11 @@ def _index_for(declaration: Declaration, agent: str) -> _Index:
         if named:
             index = _build_index(named, True)
         else:
-            index = _build_index([g for g in declaration.groups if "*" in g.agents], False)
+            # Every agent no group names shares the * group's index.
+            index = cache.get(_STAR_INDEX)
+            if index is None:
+                index = _build_index([g for g in declaration.groups if "*" in g.agents], False)
+                cache[_STAR_INDEX] = index
         cache[token] = index
     if len(cache) < _MAX_CACHED_AGENTS:
         cache[agent] = index

@@ -134,6 +134,29 @@ def probe_agents(declaration: Declaration, registry: Registry) -> list[str]:
     return list(out.values())
 
 
+def agent_classes(declaration: Declaration, agents: Sequence[str],
+                  registry: Registry) -> dict[str, str]:
+    """Each agent → the first agent that the declaration must answer identically.
+
+    A declaration's answer depends on the groups an agent selects and, through the agent
+    registry, on its purpose and the control tokens that govern it; agents alike in all three
+    get the same answers, so the table is built for one of each (165 registry agents fall into
+    a handful of classes), which keeps publishing linear in the declaration's size.
+    """
+    from .agents import usage_labels_for
+    from .evaluate import _index_for
+
+    first: dict[tuple[object, ...], str] = {}
+    out: dict[str, str] = {}
+    for agent in agents:
+        entry = registry.get(agent)
+        key = (id(_index_for(declaration, agent)),
+               usage_labels_for(entry) if entry is not None else (),
+               tuple(sorted(c.token for c in registry.control_tokens_for(agent))))
+        out[agent] = first.setdefault(key, agent)
+    return out
+
+
 def answers(declaration: Declaration, agents: Sequence[str], paths: Sequence[str]) -> Table:
     return {
         agent: {
@@ -181,12 +204,35 @@ def safe(prefs: Mapping[str, Value], table: Table, agents: Iterable[str],
     return kept
 
 
-def _longest(patterns: Sequence[str], path: str) -> str | None:
-    best: str | None = None
+def _levels(patterns: Sequence[str], paths: Sequence[str]) -> dict[str, list[list[str]]]:
+    """Each path → the patterns matching it, grouped by length, longest first.
+
+    Prefix patterns are found by the path's own prefixes and exact ones by the path, so the
+    cost is the paths' lengths, not paths × patterns; wildcard patterns are tried one by one.
+    """
+    prefix: dict[str, list[str]] = {}
+    exact: dict[str, list[str]] = {}
+    globs: list[str] = []
     for pattern in patterns:
-        if compile_pattern(pattern).matches(path) and (best is None or len(pattern) > len(best)):
-            best = pattern
-    return best
+        body = pattern[:-1] if pattern.endswith("$") else pattern
+        if "*" in body:
+            globs.append(pattern)
+        elif pattern.endswith("$"):
+            exact.setdefault(body, []).append(pattern)
+        else:
+            prefix.setdefault(pattern, []).append(pattern)
+    sizes = sorted({len(p) for p in prefix}, reverse=True)
+    compiled = [(g, compile_pattern(g)) for g in globs]
+    out: dict[str, list[list[str]]] = {}
+    for path in paths:
+        hits = list(exact.get(path, ()))
+        hits += [p for size in sizes if size <= len(path) for p in prefix.get(path[:size], ())]
+        hits += [g for g, c in compiled if c.matches(path)]
+        by_length: dict[int, list[str]] = {}
+        for hit in hits:
+            by_length.setdefault(len(hit), []).append(hit)
+        out[path] = [by_length[n] for n in sorted(by_length, reverse=True)]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,26 +251,43 @@ def _scoped(declaration: Declaration, table: Table, agents: Sequence[str], paths
     With ``stoppers`` (response headers: the most specific rule names every header, empty or
     not) an entry that says nothing still governs its paths.  Without them (tdmrep.json,
     ai.txt) an entry that says nothing is not written, so its paths fall to the next shorter
-    written pattern, which must then be right there too: repeat until nothing changes.
+    pattern, which must then be right there too.  Patterns are settled longest first, so each
+    is settled once, after every pattern that could take its paths from it.
     """
     patterns = _patterns(declaration) or ["/"]
     if "/" not in patterns:
         patterns = ["/", *patterns]
-    wanted = {p: {k: v for k, v in _agreed(table, agents, probe_path(p)).items() if k in labels}
-              for p in patterns}
-    kept = dict(wanted)
-    while True:
-        written = [p for p in patterns if stoppers or kept[p]]
-        applies: dict[str, list[str]] = {p: [] for p in written}
-        for path in paths:
-            best = _longest(written, path)
-            if best is not None:
-                applies[best].append(path)
-        fresh = {p: (safe(kept[p], table, agents, applies[p]) if p in applies else kept[p])
-                 for p in patterns}
-        if fresh == kept:
-            break
-        kept = fresh
+    levels = _levels(patterns, paths)
+    level_of = dict.fromkeys(paths, 0)
+    waiting: dict[str, list[str]] = {p: [] for p in patterns}
+    for path, found in levels.items():
+        for pattern in found[0] if found else ():
+            waiting[pattern].append(path)
+    kept: dict[str, dict[str, Value]] = {}
+    wanted: dict[str, dict[str, Value]] = {}
+    tiers: dict[int, list[str]] = {}
+    for pattern in patterns:
+        tiers.setdefault(len(pattern), []).append(pattern)
+    for length in sorted(tiers, reverse=True):
+        tier = tiers[length]
+        for pattern in tier:
+            wanted[pattern] = {k: v for k, v in _agreed(table, agents, probe_path(pattern)).items()
+                               if k in labels}
+            kept[pattern] = safe(wanted[pattern], table, agents, waiting[pattern])
+        if stoppers:
+            continue
+        moved: set[str] = set()
+        for pattern in tier:
+            for path in waiting[pattern]:
+                found = levels[path]
+                current = found[level_of[path]]
+                if path in moved or any(kept.get(p) for p in current):
+                    continue
+                moved.add(path)
+                level_of[path] += 1
+                if level_of[path] < len(found):
+                    for shorter in found[level_of[path]]:
+                        waiting[shorter].append(path)
     out: list[_Entry] = []
     for pattern in patterns:
         for label in sorted(set(wanted[pattern]) - set(kept[pattern])):
@@ -246,19 +309,23 @@ def _dictionary(prefs: Mapping[str, Value]) -> str:
 
 # --- robots.txt -------------------------------------------------------------------------
 
-def _group_agents(group: Group, declaration: Declaration, agents: Sequence[str]) -> list[str]:
+def _group_agents(group: Group, declaration: Declaration, classes: Mapping[str, str]
+                  ) -> list[str]:
+    """The representatives (``agent_classes``) of the agents that select ``group``."""
     named = {a.lower() for g in declaration.groups for a in g.agents if a != "*"}
     mine = [a for a in group.agents if a != "*"]
     if "*" in group.agents:
-        mine += [a for a in agents if a.lower() not in named]
-    return mine
+        mine += [a for a in classes if a.lower() not in named]
+    by_lower = {a.lower(): rep for a, rep in classes.items()}
+    return list(dict.fromkeys(by_lower.get(a.lower(), a) for a in mine))
 
 
-def _content_signal(group: Group, declaration: Declaration, table: Table, agents: Sequence[str],
-                    paths: Sequence[str], diags: list[Diagnostic]) -> str | None:
+def _content_signal(group: Group, declaration: Declaration, table: Table,
+                    classes: Mapping[str, str], paths: Sequence[str],
+                    diags: list[Diagnostic]) -> str | None:
     """A Content-Signal line for ``group``: it speaks for every path (R-12-4), so a key is
     written only where the group's agents get that one answer everywhere."""
-    members = _group_agents(group, declaration, agents)
+    members = [a for a in _group_agents(group, declaration, classes) if a in table]
     if not members:
         return None
     wanted: dict[str, Value] = {}
@@ -277,7 +344,7 @@ def _content_signal(group: Group, declaration: Declaration, table: Table, agents
     return f"Content-Signal: {', '.join(parts)}" if parts else None
 
 
-def _robots(text: str, declaration: Declaration, table: Table, agents: Sequence[str],
+def _robots(text: str, declaration: Declaration, table: Table, classes: Mapping[str, str],
             paths: Sequence[str], existing: str | None, diags: list[Diagnostic]) -> str:
     lines = text.splitlines()
     names = {record.line: record.name.lower() for record in declaration.records}
@@ -308,7 +375,7 @@ def _robots(text: str, declaration: Declaration, table: Table, agents: Sequence[
             out.append(f"# Not carried by robots.txt: {line.strip()}")
         ending = group_end.get(number)
         if ending is not None:
-            signal = _content_signal(ending, declaration, table, agents, paths, diags)
+            signal = _content_signal(ending, declaration, table, classes, paths, diags)
             if signal:
                 out.append(signal)
     out += [f"Sitemap: {url}" for line, url in _early_sitemaps(declaration, first_group)]
@@ -514,13 +581,15 @@ def publish(declaration: Declaration, text: str, *, existing_robots: str | None 
         return Publication((), (DECLARATION_HAS_ERRORS.at(declaration.errors[0].line),))
     registry = registry or default_registry()
     diags: list[Diagnostic] = []
-    agents = probe_agents(declaration, registry)
+    every = probe_agents(declaration, registry)
+    classes = agent_classes(declaration, every, registry)
+    agents = list(dict.fromkeys(classes.values()))
     paths = probe_paths(declaration)
     table = answers(declaration, agents, paths)
     channels = [
         Channel(".well-known/aioptout.txt", "declaration", text, "the declaration itself"),
         Channel("robots.txt", "robots",
-                _robots(text, declaration, table, agents, paths, existing_robots, diags),
+                _robots(text, declaration, table, classes, paths, existing_robots, diags),
                 "robots.txt groups, Content-Usage and Content-Signal lines"),
     ]
     usage = _scoped(declaration, table, agents, paths, U.LABELS, "the Content-Usage header",
