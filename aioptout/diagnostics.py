@@ -34,6 +34,8 @@ _DEFINING_MODULES: Final = (
     "aioptout.signals.media",
     "aioptout.fetch",
     "aioptout.catalogue",
+    "aioptout._isolation",
+    "aioptout.survey.store",
 )
 
 

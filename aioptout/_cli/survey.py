@@ -360,7 +360,9 @@ def register(app: typer.Typer) -> None:
         db = out / "survey.sqlite"
         agents = _agents()
         with FixtureWeb(synthetic=synthetic) as web:
-            sites = [web.origin(host) for host in web.sites]
+            # A site is keyed by its name, not by this run's ephemeral port: a second demo
+            # into the same folder finds every site stored instead of counting it twice.
+            sites = [(f"http://{host}", web.origin(host)) for host in web.sites]
             analyzer = OnlineAnalyzer(
                 semantics=DEFAULT_SEMANTICS, agents=agents, allow_private=True,
                 resolve=tuple(sorted(web.resolve_map().items())), politeness_delay=0.0,
@@ -377,11 +379,11 @@ def register(app: typer.Typer) -> None:
         emit_report(db, ["demo"], ReportFormat.text, out / "report.html")
 
 
-def _site_jobs(label: str, sites: Iterable[str]) -> Iterator[Any]:
+def _site_jobs(label: str, sites: Iterable[tuple[str, str]]) -> Iterator[Any]:
     from ..survey.inputs import Job
 
-    for site in sites:
-        yield Job(label, site)
+    for site, origin in sites:
+        yield Job(label, site, fetch_origin=origin)
 
 
 def _first(items: Iterator[Any], n: int) -> Iterator[Any]:
@@ -398,10 +400,8 @@ def emit_report(
     from ..report import html as html_report
     from ..survey.store import Store, StoreError
 
-    if not db.is_file():
-        fail(f"{db}: no such survey store")
     try:
-        with Store(db) as store:
+        with Store(db, create=False, readonly=True) as store:
             known = store.labels()
             missing = [lab for lab in labels if lab not in known]
             if missing:

@@ -52,17 +52,20 @@ def _context() -> Any:
 
 def _serve(analyzer: Any, tasks: Any, results: Any, threads: int, parent: int) -> None:
     """A worker's main loop: take a job only when one of its threads is free."""
-    from .engine import run_analyzer
+    from .._isolation import Failure
+    from .engine import error_result, run_analyzer
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     threading.Thread(target=_watch, args=(parent,), name="aioptout-watchdog", daemon=True).start()
     free = threading.BoundedSemaphore(threads)
 
-    def reply(seq: int, fut: Future[dict[str, Any]]) -> None:
+    def reply(seq: int, job: Job, fut: Future[dict[str, Any]]) -> None:
         try:
             payload = pickle.dumps(fut.result(), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException as exc:  # an unpicklable result must still answer its job
-            payload = pickle.dumps(RuntimeError(f"result not transferable: {exc!r}"))
+        except Exception as exc:  # an untransferable result is that job's failure, no other's
+            payload = pickle.dumps(error_result(job, Failure.of("transfer", exc), analyzer))
+        except BaseException as exc:  # SystemExit and the like: the parent stops the run
+            payload = pickle.dumps(RuntimeError(f"survey worker stopped: {exc!r}"))
         results.put((seq, payload))
         free.release()
 
@@ -73,7 +76,7 @@ def _serve(analyzer: Any, tasks: Any, results: Any, threads: int, parent: int) -
             if item is None:
                 break
             seq, job = item
-            pool.submit(run_analyzer, analyzer, job).add_done_callback(partial(reply, seq))
+            pool.submit(run_analyzer, analyzer, job).add_done_callback(partial(reply, seq, job))
 
 
 def _watch(parent: int) -> None:
