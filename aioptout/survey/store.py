@@ -25,6 +25,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,7 +158,9 @@ def _identify(path: Path, *, create: bool) -> None:
     if app_id != APPLICATION_ID:
         raise _refuse(path, FOREIGN_DB, f" (application_id {app_id:#x})")
     try:
-        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=30.0)
+        # immutable: no lock and no -wal/-shm files beside a store we may yet refuse; the
+        # schema row is written before WAL mode is switched on, so the main file holds it.
+        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro&immutable=1", uri=True)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         finally:
@@ -384,17 +387,23 @@ class StoreWriter:
             conn = _connect(self._path)
             batch: list[tuple[str, ...]] = []
             stop = False
+            # A steady trickle of results must not wait for a full batch: the oldest
+            # uncommitted one is committed FLUSH_SECONDS after it arrived, at the latest.
+            due = 0.0
             while not stop:
+                wait = FLUSH_SECONDS if not batch else max(0.0, due - time.monotonic())
                 try:
-                    item = self._queue.get(timeout=FLUSH_SECONDS)
+                    item = self._queue.get(timeout=wait)
                 except queue.Empty:
                     item = None
                 if item is _STOP:
                     stop = True
                 elif item is not None:
                     label, result = cast(tuple[str, Mapping[str, Any]], item)
+                    if not batch:
+                        due = time.monotonic() + FLUSH_SECONDS
                     batch.append(_row(label, result))
-                if batch and (stop or item is None or len(batch) >= BATCH_SIZE):
+                if batch and (stop or len(batch) >= BATCH_SIZE or time.monotonic() >= due):
                     with conn:
                         conn.executemany(_UPSERT, batch)
                     self.written += len(batch)
