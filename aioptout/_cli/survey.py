@@ -95,6 +95,7 @@ def run_survey(
     show_progress: bool = True,
 ) -> Any:
     """Shared by ``survey`` and ``demo``: open the store, run the engine with a progress bar."""
+    from ..survey._procs import WorkerDied
     from ..survey.dask import DaskUnavailable
     from ..survey.engine import survey
     from ..survey.inputs import InputError
@@ -130,7 +131,7 @@ def run_survey(
                 progress.stop()
         except (DaskUnavailable, WarcUnavailable) as exc:
             fail(str(exc), Exit.USAGE)
-        except (StoreError, InputError) as exc:
+        except (StoreError, InputError, WorkerDied) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"input unreadable: {exc}")
@@ -152,6 +153,11 @@ def register(app: typer.Typer) -> None:
             "INPUT is a site list (one host or origin per line) or a Tranco-style rank,domain "
             "CSV. Offline inputs: --dir DIR of saved <host>.txt robots.txt bodies, or --warc "
             "files of Common Crawl robots.txt captures. Killed runs resume where they stopped.\n\n"
+            "A site whose analysis fails is stored with status error and the diagnostic RUN101; "
+            "the other sites are unaffected. --db must be a new or empty file or an aioptout "
+            "survey store: any other file (another SQLite database, RUN112; not SQLite, RUN111; "
+            "a newer store, RUN113) is refused with exit 3 and left untouched. Sites are keyed "
+            "by the name the input gives, so a rerun adds nothing twice.\n\n"
             "Examples:\n\n"
             "  aioptout survey top-1m.csv --limit 10000 --label 2025-06\n\n"
             "  aioptout survey sites.txt --sample 500 --seed 7 --db study.sqlite\n\n"
@@ -314,7 +320,10 @@ def register(app: typer.Typer) -> None:
             "Examples:\n\n"
             "  aioptout report --db study.sqlite\n\n"
             "  aioptout report --label 2025-01 --label 2025-12 --format json\n\n"
-            "  aioptout report --html report.html --chart over-time.svg\n\n" + EXIT_CODES_HELP
+            "  aioptout report --html report.html --chart over-time.svg\n\n"
+            "The store is only read. A --db that is missing or empty (RUN115), or is not an "
+            "aioptout survey store (RUN111, RUN112, RUN113, RUN114), is refused with exit 3 and "
+            "left untouched.\n\n" + EXIT_CODES_HELP
         ),
     )
     def report_command(
