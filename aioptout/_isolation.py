@@ -22,7 +22,7 @@ from typing import Final, ParamSpec, TypeVar
 from .diagnostics import define
 from .model import Diagnostic
 
-__all__ = ["ANALYSIS_FAILED", "Failure", "guarded", "isolated"]
+__all__ = ["ANALYSIS_FAILED", "WORKER_DIED", "Failure", "guarded", "isolated"]
 
 #: Characters of an exception's text kept in a record (hostile input can make it huge).
 MAX_FAILURE_MESSAGE: Final = 300
@@ -34,6 +34,12 @@ ANALYSIS_FAILED = define(
     "Analysing this site or item failed inside aioptout; it is recorded as an error and the "
     "run goes on",
     "an aioptout bug met this input: please report it with the input; other sites are unaffected")
+WORKER_DIED = define(
+    "RUN102", "MUST", _DOC,
+    "The worker process analysing this site died (a crash, or killed for its memory); the site "
+    "is recorded as an error and the run goes on",
+    "the site was run alone in a fresh process to be sure it is the cause; report it with the "
+    "site")
 
 
 def _where(tb: TracebackType | None) -> str | None:
@@ -54,6 +60,7 @@ class Failure:
     exception: str
     message: str
     where: str | None = None
+    code: str = ANALYSIS_FAILED.code
 
     @classmethod
     def of(cls, stage: str, exc: BaseException) -> Failure:
@@ -68,8 +75,8 @@ class Failure:
             f"{self.stage}: {self.exception}")
 
     def diagnostic(self) -> Diagnostic:
-        return ANALYSIS_FAILED.at(1, 1, message=f"{ANALYSIS_FAILED.title.split(';')[0]} "
-                                  f"({self.summary})")
+        kind = WORKER_DIED if self.code == WORKER_DIED.code else ANALYSIS_FAILED
+        return kind.at(1, 1, message=f"{kind.title.split(';')[0]} ({self.summary})")
 
     def to_dict(self) -> dict[str, object]:
         return {**self.diagnostic().to_dict(), "stage": self.stage,

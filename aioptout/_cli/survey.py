@@ -95,7 +95,6 @@ def run_survey(
     show_progress: bool = True,
 ) -> Any:
     """Shared by ``survey`` and ``demo``: open the store, run the engine with a progress bar."""
-    from ..survey._procs import WorkerDied
     from ..survey.dask import DaskUnavailable
     from ..survey.engine import survey
     from ..survey.inputs import InputError
@@ -131,7 +130,7 @@ def run_survey(
                 progress.stop()
         except (DaskUnavailable, WarcUnavailable) as exc:
             fail(str(exc), Exit.USAGE)
-        except (StoreError, InputError, WorkerDied) as exc:
+        except (StoreError, InputError) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"input unreadable: {exc}")
