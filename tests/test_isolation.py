@@ -321,6 +321,34 @@ def test_survey_command_end_to_end(web: FixtureWeb, broken_tdmrep: None,
     assert json.loads(report.stdout)["labels"]["L"]["statuses"]["error"] == 1
 
 
+def test_offline_survey_of_saved_files_records_the_failing_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aioptout.survey import engine
+
+    original = engine.analyze_robots
+
+    def analyze(site: str, body: bytes | None, **kw: Any) -> Any:
+        if body is not None and MARKER in body:
+            raise MemoryError
+        return original(site, body, **kw)
+
+    monkeypatch.setattr(engine, "analyze_robots", analyze)
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "a.test.txt").write_text("User-agent: GPTBot\nDisallow: /\n")
+    (folder / "b.test.txt").write_bytes(b"User-agent: *\nDisallow: /x\n# " + MARKER + b"\n")
+    (folder / "c.test.txt").write_text("User-agent: CCBot\nDisallow: /\n")
+    db = tmp_path / "s.sqlite"
+    result = CliRunner().invoke(cli_app, ["survey", "--dir", str(folder), "--db", str(db),
+                                          "--label", "L", "--quiet", "--processes", "2"])
+    assert result.exit_code == 0, result.output
+    with Store(db) as store:
+        rows = {r.site: r for r in store.results("L")}
+    assert {s: r.status for s, r in rows.items()} == {
+        "a.test": "ok", "b.test": "error", "c.test": "ok"}
+    assert rows["b.test"].result["failures"][0]["exception"] == "MemoryError"
+
+
 # --- web API ----------------------------------------------------------------------------------
 
 def call(app: Any, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -332,6 +360,15 @@ def call(app: Any, method: str, path: str, **kwargs: Any) -> httpx.Response:
             return await client.request(method, path, **kwargs)
 
     return asyncio.run(go())
+
+
+def conforms(instance: Any, schema_name: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from aioptout.web.openapi import document
+
+    schema = {"$ref": f"#/components/schemas/{schema_name}",
+              "components": document()["components"]}
+    jsonschema.Draft202012Validator(schema).validate(instance)
 
 
 def test_web_api_answers_an_analysis_failure_with_a_json_error(
@@ -348,6 +385,7 @@ def test_web_api_answers_an_analysis_failure_with_a_json_error(
     bad = call(app, "POST", "/api/validate", json={"text": "User-agent: *\n# " + MARKER.decode()})
     assert bad.status_code == 422
     body = bad.json()
+    conforms(body, "Error")
     assert body["code"] == "RUN101"
     assert (body["diagnostic"]["stage"], body["diagnostic"]["exception"]) == (
         "validate", "IndexError")
@@ -361,6 +399,8 @@ def test_web_api_crawl_failure_is_a_json_error_with_the_record(
     bad = call(app, "POST", "/api/crawl", json={"site": web.origin(HOSTILE)})
     assert bad.status_code == 422
     body = bad.json()
+    conforms(body, "Error")
+    conforms(body["record"], "CrawlResponse")
     assert body["code"] == "RUN101" and body["diagnostic"]["stage"] == "tdmrep"
     assert body["record"]["status"] == "error"
     schema_check({k: v for k, v in body["record"].items() if k != "refused"})
