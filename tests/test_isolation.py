@@ -245,6 +245,22 @@ def test_catalogue_site_failure_is_recorded_for_its_items(
     assert "RUN101" in result.stderr
 
 
+def test_a_sitemap_whose_parsing_fails_is_a_diagnostic_not_a_crash(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def parse_sitemap(data: bytes, *, source: str | None = None) -> Any:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    monkeypatch.setattr(catalogue, "parse_sitemap", parse_sitemap)
+    with FixtureWeb() as default_web:
+        url = default_web.url("books.test", "/sitemap.xml")
+        problems: list[Any] = []
+        items = list(catalogue.items_from_sitemap(url, fetcher(default_web), problems))
+        assert items == [] and [p.code for p in problems] == ["RUN101"]
+        result = CliRunner().invoke(cli_app, ["catalogue", url, "--delay", "0",
+                                              *pins(default_web)])
+    assert result.exit_code == 3 and "RUN101" in result.stderr
+
+
 def test_a_csv_row_the_csv_module_refuses_is_one_bad_item(tmp_path: Path) -> None:
     import csv
 

@@ -49,7 +49,8 @@ NOT_SQLITE = define("RUN111", "MUST NOT", _DOC,
 FOREIGN_DB = define("RUN112", "MUST NOT", _DOC,
                     "The --db file is a SQLite database that is not an aioptout survey store; "
                     "it is left untouched",
-                    "aioptout writes only to stores it created; give a new file name")
+                    "aioptout writes only to stores it created (one written before stores "
+                    "were marked counts as foreign too); give a new file name")
 NEWER_STORE = define("RUN113", "MUST NOT", _DOC,
                      "The survey store was written by a newer aioptout (a later schema "
                      "version); it is left untouched", "upgrade aioptout to read this store")
