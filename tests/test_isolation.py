@@ -409,6 +409,18 @@ def test_web_api_answers_an_analysis_failure_with_a_json_error(
     assert good.status_code == 200
 
 
+def test_web_api_a_failure_reading_the_input_is_a_json_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def load(data: bytes, **kw: Any) -> Any:
+        raise LookupError("unknown encoding")
+
+    monkeypatch.setattr(contracts, "load", load)
+    for path in ("/api/validate", "/api/explain"):
+        bad = call(create_app(), "POST", path, json={"text": "User-agent: *\n"})
+        assert bad.status_code == 422
+        assert (bad.json()["code"], bad.json()["diagnostic"]["stage"]) == ("RUN101", "read")
+
+
 def test_web_api_crawl_failure_is_a_json_error_with_the_record(
         web: FixtureWeb, broken_tdmrep: None) -> None:
     app = create_app(allow_private=True, resolve=web.resolve_map(), politeness_delay=0.0)

@@ -257,7 +257,12 @@ def _input(request: Request, body: Mapping[str, Any]) -> contracts.Loaded:
     kind = _string(body, "kind", default="auto")
     if kind not in ("auto", *KINDS):
         raise _Invalid(422, f"kind must be auto or one of {', '.join(KINDS)}", "kind")
-    return contracts.load(data, kind=None if kind == "auto" else kind, source=name or None)
+    loaded, failure = guarded("read", contracts.load, data,
+                              kind=None if kind == "auto" else kind, source=name or None)
+    if loaded is None:
+        assert failure is not None
+        raise _Failed(failure)
+    return loaded
 
 
 # --- handlers ----------------------------------------------------------------------------------
