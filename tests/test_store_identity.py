@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,6 +121,17 @@ def test_a_new_or_empty_file_becomes_a_marked_store(tmp_path: Path) -> None:
         assert db.read_bytes()[68:72] == APPLICATION_ID.to_bytes(4, "big")
         Store(db).close()  # and it is accepted again
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".creating")]
+
+
+def test_a_temporary_store_left_by_a_killed_creator_is_removed(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".s.sqlite.{dead}.1.creating"
+    stale.write_bytes(b"half a store")
+    live = tmp_path / f".s.sqlite.{os.getpid()}.999.creating"
+    live.write_bytes(b"another creator at work")
+    Store(tmp_path / "s.sqlite").close()
+    assert not stale.exists() and live.exists()
 
 
 def test_a_store_missing_its_schema_row_is_refused(tmp_path: Path) -> None:

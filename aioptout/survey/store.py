@@ -184,6 +184,7 @@ def _create(path: Path) -> None:
     main file's header before WAL mode (persistent) is switched on.
     """
     temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.creating")
+    _remove_stale_temps(path)
     try:
         temp.unlink(missing_ok=True)
         conn = sqlite3.connect(str(temp))
@@ -204,6 +205,20 @@ def _create(path: Path) -> None:
         raise StoreError(f"{path}: cannot create the survey store ({exc})") from exc
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temporary stores left by a survey killed while creating ``path`` (its pid is gone)."""
+    for temp in path.parent.glob(f".{path.name}.*.*.creating"):
+        pid = temp.name[len(path.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            temp.unlink(missing_ok=True)
+        except OSError:  # alive but not ours to signal
+            continue
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
