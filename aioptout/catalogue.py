@@ -6,6 +6,9 @@ headers and metas, the site's files (robots.txt, the aioptout declaration, tdmre
 and the declaration's ``Work-Usage`` rules for the identifiers the page carries in its
 schema.org JSON-LD.  Where the levels disagree (the site allows, the page reserves) the item
 records the conflict; the combined value is aipref's "any no wins".
+
+An item whose analysis fails (here or in its site's check) is answered ``unknown`` with outcome
+``error`` and the ``RUN101`` diagnostic; the other items keep their answers.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Final, cast
@@ -24,6 +27,7 @@ from urllib.parse import urljoin
 
 from . import _xml
 from . import usage as U
+from ._isolation import Failure, guarded
 from .crawl import SiteReport, check_site, site_origin
 from .decide import Signal, decide
 from .diagnostics import define
@@ -120,6 +124,7 @@ class ItemReport:
     status: int | None = None
     outcome: str | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
+    failures: tuple[Failure, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -138,6 +143,7 @@ class ItemReport:
             "status": self.status,
             "outcome": self.outcome,
             "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "failures": [f.to_dict() for f in self.failures],
         }
 
 
@@ -223,7 +229,12 @@ def items_from_sitemap(url: str, fetcher: Fetcher,
         if result.outcome != "present":
             found.append(SITEMAP_UNREAD.at(1, 1, message=f"{current}: {result.error}"))
             continue
-        kind, locations, problems = parse_sitemap(result.body, source=result.final_url)
+        parsed, failure = guarded("sitemap", parse_sitemap, result.body, source=result.final_url)
+        if parsed is None:
+            assert failure is not None
+            found.append(replace(failure.diagnostic(), message=f"{current}: {failure.summary}"))
+            continue
+        kind, locations, problems = parsed
         found.extend(problems)
         if kind == "sitemapindex":
             if depth < MAX_INDEX_DEPTH:
@@ -260,14 +271,27 @@ def items_from_file(path: str | Path, diagnostics: list[Diagnostic] | None = Non
                     found.append(BAD_ITEM.at(number, 1, message="line is not a JSON object"))
         rows = _jsonl()
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        rows = ((reader.line_num, row) for row in reader)
+        rows = _csv_rows(text, found)
     for number, row in rows:
         item = _item_of(row, number)
         if item is None:
             found.append(BAD_ITEM.at(number, 1))
             continue
         yield item
+
+
+def _csv_rows(text: str, found: list[Diagnostic]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """CSV rows; a row the csv module refuses (a field over its size limit) is one BAD_ITEM."""
+    reader = csv.DictReader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            found.append(BAD_ITEM.at(reader.line_num + 1, 1, message=f"not CSV: {exc}"))
+            continue
+        yield reader.line_num, row
 
 
 def _item_of(row: Mapping[str, Any], line: int) -> Item | None:
@@ -315,11 +339,8 @@ class _JsonLdCollector(HTMLParser):
 def jsonld_identifiers(html: str) -> tuple[str, ...]:
     """``scheme:value`` identifiers from schema.org JSON-LD blocks (``isrcCode``, ``isbn``…)."""
     collector = _JsonLdCollector()
-    try:
-        collector.feed(html)
-        collector.close()
-    except Exception:  # html.parser is tolerant; a failure here must not lose the item
-        pass
+    collector.feed(html)
+    collector.close()
     found: list[str] = []
 
     def walk(node: object, depth: int) -> None:
@@ -411,6 +432,15 @@ class _Sites:
         return [*known, *self.extra]
 
 
+def _failed_item(item: Item, agent: str, usage: str, failure: Failure) -> ItemReport:
+    """No answer for an item whose analysis failed: a partial one could be wrong."""
+    target = item.url or (item.identifiers[0] if item.identifiers else "")
+    why = f"not decided: the analysis failed ({failure.summary})"
+    decision = Decision(Value.UNKNOWN, usage, agent, target, why, mechanism="none")
+    return ItemReport(item, agent, usage, Value.UNKNOWN, decision, item.identifiers, {}, (),
+                      None, "error", (failure.diagnostic(),), (failure,))
+
+
 def _check_item(item: Item, agent: str, usage: str, sites: _Sites) -> ItemReport:
     diagnostics: list[Diagnostic] = []
     identifiers = list(item.identifiers)
@@ -421,6 +451,9 @@ def _check_item(item: Item, agent: str, usage: str, sites: _Sites) -> ItemReport
     origin = site_origin(item.url) if item.url else None
     if item.url and origin:
         site = sites.get(origin)
+        if site.failures:
+            failed = site.failures[0]
+            return _failed_item(item, agent, usage, replace(failed, stage=f"site {failed.stage}"))
         site_decision = decide(site.site_signals(), agent, item.url, usage)
         levels["site"] = site_decision.value
         decisions.append(site_decision)
@@ -467,7 +500,10 @@ def check_items(
             sites.get(key)
 
     def one(item: Item) -> ItemReport:
-        report = _check_item(item, agent, usage, sites)
+        report, failure = guarded("item", _check_item, item, agent, usage, sites)
+        if report is None:
+            assert failure is not None
+            report = _failed_item(item, agent, usage, failure)
         if on_done is not None:
             on_done(report)
         return report
@@ -477,13 +513,16 @@ def check_items(
 
 
 def summarise(reports: Iterable[ItemReport]) -> dict[str, int]:
-    """Counts for the summary table: items, each value, conflicts, pages not fetched."""
+    """Counts for the summary table: items, each value, conflicts, pages not fetched, items
+    whose analysis failed."""
     counts = {"items": 0, "disallowed": 0, "allowed": 0, "unknown": 0, "conflicts": 0,
-              "not_fetched": 0, "with_identifiers": 0}
+              "not_fetched": 0, "with_identifiers": 0, "errors": 0}
     for report in reports:
         counts["items"] += 1
         counts[report.value.value] += 1
         counts["conflicts"] += bool(report.conflicts)
-        counts["not_fetched"] += report.item.url is not None and report.outcome != "present"
+        counts["errors"] += bool(report.failures)
+        counts["not_fetched"] += (report.item.url is not None and not report.failures
+                                  and report.outcome != "present")
         counts["with_identifiers"] += bool(report.identifiers)
     return counts

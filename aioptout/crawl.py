@@ -4,6 +4,11 @@ One :class:`SiteReport` per origin, built from the well-known files (the aioptou
 robots.txt, ai.txt, tdmrep.json) and the home page's headers and HTML metas.  Its JSON form is
 the contract of ``aioptout crawl --format json`` (``spec/crawl.schema.json``); the report also
 keeps the parsed objects so the survey engine can ask further questions without re-parsing.
+
+A failure while analysing a site (a parser bug some hostile file triggers) is isolated per
+mechanism: that mechanism's record says ``error`` with the ``RUN101`` diagnostic, the other
+files are still read, and the report's status is ``error`` with every verdict ``unknown`` (a
+verdict computed without one of the site's signals could be wrong).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any, Final, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
 from . import usage as U
+from ._isolation import Failure, guarded, isolated
 from .decide import Signal, decide
 from .fetch import Fetcher, FetchResult, normalise_url
 from .model import Decision, Declaration, Diagnostic, Severity, Value
@@ -96,6 +102,12 @@ class SiteReport:
     fetches: Mapping[str, FetchResult] = field(default_factory=dict)
     checked_at: float = 0.0
     elapsed: float = 0.0
+    failures: tuple[Failure, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """``ok``, or ``error`` when some part of the analysis failed (see ``failures``)."""
+        return "error" if self.failures else "ok"
 
     def site_signals(self) -> list[Signal | Declaration]:
         """The signals that speak for every URL of the site (not the home page's own)."""
@@ -122,10 +134,16 @@ class SiteReport:
 
     def to_dict(self) -> dict[str, object]:
         declaration = self.declaration
+        reasons = {label: d.reason for label, d in self.decisions.items()}
+        if self.failures:
+            why = f"not decided: the analysis failed ({self.failures[0].summary})"
+            reasons = {label: why for label in self.usage}
         return {
             "schema_version": SCHEMA_VERSION,
             "site": self.site,
             "agent": self.agent,
+            "status": self.status,
+            "failures": [f.to_dict() for f in self.failures],
             "signals": [s.to_dict() for s in self.signals],
             "crawl": self.crawl.value,
             "usage": {label: value.value for label, value in self.usage.items()},
@@ -138,7 +156,7 @@ class SiteReport:
                 "legal_basis": declaration.legal_basis,
                 "expires": None if declaration.expires is None else declaration.expires.isoformat(),
             },
-            "reasons": {label: d.reason for label, d in self.decisions.items()},
+            "reasons": reasons,
             "checked_at": round(self.checked_at, 3),
             "elapsed": round(self.elapsed, 3),
         }
@@ -176,27 +194,53 @@ def _data(result: FetchResult) -> bytes | str:
     return result.body if (result.charset or "utf-8") in _UTF8 else result.text
 
 
+def _unknown_usage() -> dict[str, Value]:
+    return {label: Value.UNKNOWN for label in U.LABELS}
+
+
 def check_site(site: str, *, agent: str = "*", fetcher: Fetcher | None = None) -> SiteReport:
-    """Fetch and read every signal of ``site``; never raises for what the site serves."""
+    """Fetch and read every signal of ``site``; never raises for what the site serves.
+
+    A failure of the analysis itself comes back as a report with status ``error``.
+    """
     started = time.monotonic()
     fetcher = fetcher or Fetcher()
+    report, failure = guarded("site", _check_site, site, agent, fetcher, started)
+    if report is not None:
+        return report
+    assert failure is not None
+    return SiteReport(site, agent, (), Value.UNKNOWN, _unknown_usage(), False,
+                      robots_outcome="error", checked_at=time.time(),
+                      elapsed=time.monotonic() - started, failures=(failure,))
+
+
+def _check_site(site: str, agent: str, fetcher: Fetcher, started: float) -> SiteReport:
     origin = site_origin(site)
     if origin is None:
         record = SignalRecord("robots", site, None, "unreachable", error="not a site or URL")
-        return SiteReport(site, agent, (record,), Value.DISALLOWED,
-                          {label: Value.UNKNOWN for label in U.LABELS}, False,
+        return SiteReport(site, agent, (record,), Value.DISALLOWED, _unknown_usage(), False,
                           checked_at=time.time())
     fetches: dict[str, FetchResult] = {}
     records: list[SignalRecord] = []
+    failures: list[Failure] = []
 
     def read(mechanism: str, path: str, reader: Callable[[FetchResult], _Parsed]) -> _Parsed | None:
-        got = fetches[mechanism] = fetcher.fetch(origin + path)
-        if got.outcome != "present":
-            records.append(_file_record(mechanism, got))
-            return None
-        parsed = reader(got)
-        records.append(_file_record(mechanism, got, parsed.diagnostics))
-        return parsed
+        with isolated(mechanism) as step:
+            got = fetches[mechanism] = fetcher.fetch(origin + path)
+            if got.outcome != "present":
+                records.append(_file_record(mechanism, got))
+                return None
+            parsed = reader(got)
+            records.append(_file_record(mechanism, got, parsed.diagnostics))
+            return parsed
+        assert step.failure is not None
+        failures.append(step.failure)
+        fetched = fetches.get(mechanism)
+        records.append(SignalRecord(
+            mechanism, origin + path, None if fetched is None else fetched.status, "error",
+            (step.failure.diagnostic(),), step.failure.summary,
+            () if fetched is None else fetched.redirects))
+        return None
 
     declaration = read("aioptout", DECLARATION_PATH,
                        lambda got: parse_declaration(got.body, source=got.url))
@@ -205,19 +249,33 @@ def check_site(site: str, *, agent: str = "*", fetcher: Fetcher | None = None) -
                     lambda got: tdmrep.parse_file(got.body, source=got.url))
     ai = read("ai-txt", AI_TXT_PATH, lambda got: aitxt.parse(_data(got), source=got.url))
 
-    home = fetches["home"] = fetcher.fetch(origin + "/")
-    page_signals, header_record, meta_record = _page_signals(home, agent)
-    records.extend((header_record, meta_record))
+    page_signals: list[Signal] = []
+    with isolated("home page") as step:
+        home = fetches["home"] = fetcher.fetch(origin + "/")
+        page_signals, header_record, meta_record = _page_signals(home, agent)
+        records.extend((header_record, meta_record))
+    if step.failure is not None:
+        failures.append(step.failure)
+        records.extend(SignalRecord(mechanism, origin + "/", None, "error",
+                                    (step.failure.diagnostic(),), step.failure.summary)
+                       for mechanism in ("http-header", "html-meta"))
 
+    robots_outcome = "error" if any(f.stage == "robots" for f in failures) else (
+        fetches["robots"].outcome)
     report = SiteReport(
         site=origin, agent=agent, signals=tuple(records), crawl=Value.UNKNOWN, usage={},
         compliant=declaration is not None and not declaration.errors,
-        declaration=declaration, robots=robots, robots_outcome=fetches["robots"].outcome,
+        declaration=declaration, robots=robots, robots_outcome=robots_outcome,
         ai_txt=ai, tdmrep=tdm_file, page_signals=tuple(page_signals), fetches=fetches)
+    if failures:
+        return _failed(report, failures, started)
     root = origin + "/"
     signals: list[Signal | Declaration] = [*report.site_signals(), *page_signals]
-    decisions = {label: decide(signals, agent, root, label) for label in U.LABELS}
-    crawl = _crawl(report, agent, root)
+    with isolated("decision") as step:
+        decisions = {label: decide(signals, agent, root, label) for label in U.LABELS}
+        crawl = _crawl(report, agent, root)
+    if step.failure is not None:
+        return _failed(report, [step.failure], started)
     return SiteReport(
         site=origin, agent=agent, signals=report.signals, crawl=crawl,
         usage={label: d.value for label, d in decisions.items()}, compliant=report.compliant,
@@ -225,6 +283,16 @@ def check_site(site: str, *, agent: str = "*", fetcher: Fetcher | None = None) -
         robots_outcome=report.robots_outcome, ai_txt=ai, tdmrep=tdm_file,
         page_signals=report.page_signals, fetches=fetches, checked_at=time.time(),
         elapsed=time.monotonic() - started)
+
+
+def _failed(report: SiteReport, failures: list[Failure], started: float) -> SiteReport:
+    """The report of a site whose analysis failed somewhere: what was read, no verdicts."""
+    return SiteReport(
+        site=report.site, agent=report.agent, signals=report.signals, crawl=Value.UNKNOWN,
+        usage=_unknown_usage(), compliant=report.compliant, declaration=report.declaration,
+        robots=report.robots, robots_outcome=report.robots_outcome, ai_txt=report.ai_txt,
+        tdmrep=report.tdmrep, page_signals=report.page_signals, fetches=report.fetches,
+        checked_at=time.time(), elapsed=time.monotonic() - started, failures=tuple(failures))
 
 
 def _crawl(report: SiteReport, agent: str, root: str) -> Value:

@@ -36,6 +36,8 @@ _DEFINING_MODULES: Final = (
     "aioptout.catalogue",
     "aioptout.publish",
     "aioptout.drift",
+    "aioptout._isolation",
+    "aioptout.survey.store",
 )
 
 

@@ -76,3 +76,47 @@ def test_dask_engine_surveys_the_fixture_web(tmp_path: Path, cluster: Any,
     assert remote == results(local_db)
     assert len(remote) == len(hosts)
     assert remote[("L", fixture_web.origin("status-503.test"))]["status"] == "unreachable"
+
+
+def _raise_on_bad(site: str) -> dict[str, Any]:
+    """Module level, so Dask workers can unpickle it."""
+    if site == "bad.test":
+        raise RecursionError("maximum recursion depth exceeded")
+    return {"site": site, "status": "ok", "blocked_root": []}
+
+
+def _die_on_bad(site: str) -> dict[str, Any]:
+    if site == "bad.test":
+        os._exit(3)
+    return {"site": site, "status": "ok", "blocked_root": []}
+
+
+def test_a_failing_analysis_on_the_cluster_is_that_sites_error(tmp_path: Path,
+                                                                cluster: Any) -> None:
+    sites = [f"s{i:03d}.test" for i in range(150)] + ["bad.test"]
+    with Store(tmp_path / "d.sqlite") as store:
+        stats = survey((inputs.Job("L", s) for s in sites), OnlineAnalyzer(probe=_raise_on_bad),
+                       store, engine="dask", scheduler=cluster.scheduler_address)
+        rows = {r.site: r for r in store.results("L")}
+    assert stats.written == len(sites) and stats.statuses == {"ok": 150, "error": 1}
+    assert rows["bad.test"].result["failures"][0]["code"] == "RUN101"
+    assert rows["bad.test"].result["failures"][0]["exception"] == "RecursionError"
+
+
+def test_a_site_that_kills_its_dask_worker_is_isolated_to_that_site(tmp_path: Path) -> None:
+    # A batch whose task fails as a whole is retried one job per task: only the culprit
+    # is recorded as an error, and the other 63 sites of its batch keep their results.
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    sites = [f"s{i:03d}.test" for i in range(70)] + ["bad.test"]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                     dashboard_address=None) as c, \
+            Store(tmp_path / "d.sqlite") as store:
+        stats = survey((inputs.Job("L", s) for s in sites), OnlineAnalyzer(probe=_die_on_bad),
+                       store, engine="dask", scheduler=c.scheduler_address)
+        rows = {r.site: r for r in store.results("L")}
+    assert stats.written == len(sites)
+    assert {s for s, r in rows.items() if r.status == "error"} == {"bad.test"}
+    assert rows["bad.test"].result["failures"][0]["stage"] == "dask task"

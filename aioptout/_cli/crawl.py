@@ -51,7 +51,7 @@ def _progress(total: int, label: str) -> Iterator[Any]:
 
 
 _COLOUR = {"allowed": "green", "disallowed": "red", "unknown": "yellow",
-           "present": "green", "unavailable": "yellow", "unreachable": "red"}
+           "present": "green", "unavailable": "yellow", "unreachable": "red", "error": "red"}
 
 
 def _print_site(report: Any) -> None:
@@ -70,7 +70,21 @@ def _print_site(report: Any) -> None:
     out.print(table)
     usage = "  ".join(f"{label} [{_COLOUR[value.value]}]{value.value}[/]"
                       for label, value in report.usage.items())
-    out.print(f"  usage: {usage}\n")
+    out.print(f"  usage: {usage}")
+    for failure in report.failures:
+        out.print(f"  [red]error[/]: {failure.diagnostic().code} {failure.summary}")
+    out.print()
+
+
+def _report_failures(reports: list[Any]) -> None:
+    """One stderr line per site whose analysis failed: never silent, whatever the format."""
+    err = C.stderr()
+    for report in reports:
+        for failure in report.failures:
+            where = f" at {failure.where}" if failure.where else ""
+            err.print(f"{report.site}: {failure.diagnostic().code} analysis failed "
+                      f"({failure.summary}{where}); the site is recorded with status error",
+                      markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -85,7 +99,10 @@ def register(app: typer.Typer) -> None:
             "spec/crawl.schema.json; jsonl prints one record per line.\n\n"
             "Examples:\n\n  aioptout crawl example.com --agent GPTBot\n\n"
             "  aioptout crawl http://declared.test:8080 --resolve declared.test:8080:127.0.0.1 "
-            "--format json\n\n" + C.EXIT_CODES_HELP + " Here 3 means no site could be reached."
+            "--format json\n\n"
+            "A site whose analysis fails (an aioptout bug some file triggers) is recorded with "
+            "status error and the diagnostic RUN101; the other sites are unaffected.\n\n"
+            + C.EXIT_CODES_HELP + " Here 3 means no site could be reached and analysed."
         ),
     )
     def crawl_command(
@@ -124,8 +141,9 @@ def register(app: typer.Typer) -> None:
         elif output_format is C.TextJsonl.text:
             for report in reports:
                 _print_site(report)
-        reached = [r for r in reports
-                   if any(s.outcome != "unreachable" for s in r.signals[:4])]
+        _report_failures(reports)
+        reached = [r for r in reports if r.status == "ok"
+                   and any(s.outcome != "unreachable" for s in r.signals[:4])]
         if not reached:
             raise typer.Exit(int(C.Exit.INPUT))
 
@@ -140,7 +158,10 @@ def register(app: typer.Typer) -> None:
             "Output: one JSONL record per item (--format jsonl) or a table; the summary goes to "
             "stderr.\n\nExamples:\n\n  aioptout catalogue https://label.example/sitemap.xml "
             "--agent GPTBot\n\n  aioptout catalogue tracks.csv --origin https://label.example "
-            "--format jsonl\n\n" + C.EXIT_CODES_HELP + " Here 1 means some item is reserved."
+            "--format jsonl\n\n"
+            "An item whose analysis fails is answered unknown with outcome error and the "
+            "diagnostic RUN101; the other items are unaffected.\n\n"
+            + C.EXIT_CODES_HELP + " Here 1 means some item is reserved."
         ),
     )
     def catalogue_command(
@@ -178,7 +199,10 @@ def register(app: typer.Typer) -> None:
         else:
             if not Path(source).is_file():
                 C.fail(f"{source}: no such file")
-            items = list(items_from_file(source, problems))
+            try:
+                items = list(items_from_file(source, problems))
+            except OSError as exc:
+                C.fail(f"{source}: {exc.strerror or exc}")
         reports = []
         with _progress(len(items), "checking items") as tick:
             for report in check_items(items, agent=agent, usage=usage, fetcher=fetcher,
@@ -202,6 +226,11 @@ def register(app: typer.Typer) -> None:
         err = C.stderr()
         for problem in problems:
             err.print(f"{problem.code} line {problem.line}: {problem.message}")
+        for r in reports:
+            for failure in r.failures:
+                err.print(f"{r.item.url or ' '.join(r.identifiers)}: "
+                          f"{failure.diagnostic().code} analysis failed ({failure.summary}); "
+                          "the item is recorded as error", markup=False)
         err.print("  ".join(f"{k}: {v}" for k, v in counts.items()))
         if counts["disallowed"]:
             raise typer.Exit(int(C.Exit.FINDINGS))

@@ -152,6 +152,11 @@ def register(app: typer.Typer) -> None:
             "INPUT is a site list (one host or origin per line) or a Tranco-style rank,domain "
             "CSV. Offline inputs: --dir DIR of saved <host>.txt robots.txt bodies, or --warc "
             "files of Common Crawl robots.txt captures. Killed runs resume where they stopped.\n\n"
+            "A site whose analysis fails is stored with status error and the diagnostic RUN101; "
+            "the other sites are unaffected. --db must be a new or empty file or an aioptout "
+            "survey store: any other file (another SQLite database, RUN112; not SQLite, RUN111; "
+            "a newer store, RUN113) is refused with exit 3 and left untouched. Sites are keyed "
+            "by the name the input gives, so a rerun adds nothing twice.\n\n"
             "Examples:\n\n"
             "  aioptout survey top-1m.csv --limit 10000 --label 2025-06\n\n"
             "  aioptout survey sites.txt --sample 500 --seed 7 --db study.sqlite\n\n"
@@ -320,7 +325,10 @@ def register(app: typer.Typer) -> None:
             "Examples:\n\n"
             "  aioptout report --db study.sqlite\n\n"
             "  aioptout report --label 2025-01 --label 2025-12 --format json\n\n"
-            "  aioptout report --html report.html --chart over-time.svg\n\n" + EXIT_CODES_HELP
+            "  aioptout report --html report.html --chart over-time.svg\n\n"
+            "The store is only read. A --db that is missing or empty (RUN115), or is not an "
+            "aioptout survey store (RUN111, RUN112, RUN113, RUN114), is refused with exit 3 and "
+            "left untouched.\n\n" + EXIT_CODES_HELP
         ),
     )
     def report_command(
@@ -366,7 +374,9 @@ def register(app: typer.Typer) -> None:
         db = out / "survey.sqlite"
         agents = _agents()
         with FixtureWeb(synthetic=synthetic) as web:
-            sites = [web.origin(host) for host in web.sites]
+            # A site is keyed by its name, not by this run's ephemeral port: a second demo
+            # into the same folder finds every site stored instead of counting it twice.
+            sites = [(f"http://{host}", web.origin(host)) for host in web.sites]
             analyzer = OnlineAnalyzer(
                 semantics=DEFAULT_SEMANTICS, agents=agents, allow_private=True,
                 resolve=tuple(sorted(web.resolve_map().items())), politeness_delay=0.0,
@@ -383,11 +393,11 @@ def register(app: typer.Typer) -> None:
         emit_report(db, ["demo"], ReportFormat.text, out / "report.html")
 
 
-def _site_jobs(label: str, sites: Iterable[str]) -> Iterator[Any]:
+def _site_jobs(label: str, sites: Iterable[tuple[str, str]]) -> Iterator[Any]:
     from ..survey.inputs import Job
 
-    for site in sites:
-        yield Job(label, site)
+    for site, origin in sites:
+        yield Job(label, site, fetch_origin=origin)
 
 
 def _first(items: Iterator[Any], n: int) -> Iterator[Any]:
@@ -404,10 +414,8 @@ def emit_report(
     from ..report import html as html_report
     from ..survey.store import Store, StoreError
 
-    if not db.is_file():
-        fail(f"{db}: no such survey store")
     try:
-        with Store(db) as store:
+        with Store(db, create=False, readonly=True) as store:
             known = store.labels()
             missing = [lab for lab in labels if lab not in known]
             if missing:

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, Final
 
-from .engine import Analyzer, Sink, run_analyzer
+from .._isolation import Failure
+from .engine import Analyzer, Sink, error_result, run_analyzer
 from .inputs import Job
 
 MISSING_MESSAGE: Final = (
@@ -23,6 +24,9 @@ MISSING_MESSAGE: Final = (
 BATCH_JOBS: Final = 64
 #: Outstanding batches per worker.
 MAX_INFLIGHT_PER_WORKER: Final = 4
+#: Tasks one job may fail alone before its failure is recorded: a job queued on a worker that
+#: another job killed fails with it, innocently.
+SINGLE_JOB_TRIES: Final = 3
 
 
 class DaskUnavailable(Exception):
@@ -65,29 +69,53 @@ def run_dask(
     batch_jobs: int = BATCH_JOBS,
     client_factory: Callable[[str | None], Any] = _client,
 ) -> None:
-    """Spread jobs over the cluster at ``scheduler`` and feed every result to ``sink``."""
+    """Spread jobs over the cluster at ``scheduler`` and feed every result to ``sink``.
+
+    A batch whose task fails as a whole (a worker killed by one site, a result that cannot
+    travel) is run again one job per task, so the failure is recorded for its own site only
+    (after ``SINGLE_JOB_TRIES`` tasks, since a worker's death also fails the tasks queued on it).
+    """
     as_completed = _distributed().as_completed
     client = client_factory(scheduler)
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         limit = workers * MAX_INFLIGHT_PER_WORKER
-        remote = client.scatter(analyzer, broadcast=True)
         batches = _batches(jobs, batch_jobs)
         pending = as_completed()
-        inflight = 0
-        for batch in batches:
-            pending.add(client.submit(analyze_batch, remote, batch, pure=False))
-            inflight += 1
-            if inflight >= limit:
-                break
+        sent: dict[Any, tuple[list[Job], int]] = {}
+
+        def send(batch: list[Job], tries: int = 0) -> None:
+            # The analyzer travels with each task (it is small): a scattered copy would be lost
+            # once the workers holding it died, and every task after that with it.
+            future = client.submit(analyze_batch, analyzer, batch, pure=False)
+            sent[future] = (batch, tries)
+            pending.add(future)
+
+        for batch in islice(batches, limit):
+            send(batch)
         for future in pending:
-            inflight -= 1
-            for label, result in future.result():
+            batch, tries = sent.pop(future)
+            try:
+                results = future.result()
+            except Exception as exc:
+                if future.status != "error":  # cancelled or lost: the cluster's fault, not a site's
+                    raise
+                future.release()  # the task raised (a worker killed by one site …): isolate
+                if len(batch) > 1:
+                    for job in batch:
+                        send([job])
+                    continue
+                if tries + 1 < SINGLE_JOB_TRIES:
+                    send(batch, tries + 1)
+                    continue
+                failure = Failure.of("dask task", exc)
+                results = [(batch[0].label, error_result(batch[0], failure, analyzer))]
+            else:
+                future.release()
+            for label, result in results:
                 sink(label, result)
-            future.release()
             nxt = next(batches, None)
             if nxt is not None:
-                pending.add(client.submit(analyze_batch, remote, nxt, pure=False))
-                inflight += 1
+                send(nxt)
     finally:
         client.close()

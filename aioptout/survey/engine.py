@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from .._isolation import Failure, guarded
 from ._procs import Done, WorkerPool, default_processes
 from .inputs import Job
 from .metrics import (
@@ -79,12 +80,12 @@ class OnlineAnalyzer:
 
     def __call__(self, job: Job) -> dict[str, Any]:
         if self.probe is not None:
-            result = dict(self.probe(job.site))
+            result = dict(self.probe(job.fetch_origin or job.site))
             result.setdefault("site", job.site)
             result.setdefault("provenance", provenance(self.semantics, self.agents))
             return result
-        return probe_site(
-            job.site,
+        result = probe_site(
+            job.fetch_origin or job.site,
             semantics=self.semantics,
             agents=self.agents,
             allow_private=self.allow_private,
@@ -93,6 +94,8 @@ class OnlineAnalyzer:
             timeout=self.timeout,
             max_crawl_delay=self.max_crawl_delay,
         )
+        result["site"] = job.site
+        return result
 
 
 def _fetcher(
@@ -146,6 +149,8 @@ def probe_site(
         report = check_site(site, agent="*", fetcher=fetcher)
     finally:
         fetcher.close()
+    if report.failures:
+        return failure_result(site, "online", report.failures, semantics, agents)
     tokens = [t for t, _ in agents]
     result: dict[str, Any] = {
         "schema_version": RESULT_SCHEMA_VERSION,
@@ -187,16 +192,18 @@ def probe_site(
     return result
 
 
-def error_result(job: Job, exc: BaseException, analyzer: Any) -> dict[str, Any]:
-    """A result for a job whose analysis raised: recorded, counted, never silently lost."""
-    semantics = getattr(analyzer, "semantics", DEFAULT_SEMANTICS)
-    agents = getattr(analyzer, "agents", ())
+def failure_result(site: str, source: str, failures: Iterable[Failure], semantics: str,
+                   agents: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The stored result of a site whose analysis failed: status ``error``, the RUN101
+    diagnostics under ``failures``, and no findings (partial ones could be wrong)."""
+    found = list(failures)
     return {
         "schema_version": RESULT_SCHEMA_VERSION,
-        "site": job.site,
-        "source": job.source,
+        "site": site,
+        "source": source,
         "status": "error",
-        "error": f"{type(exc).__name__}: {exc}",
+        "error": found[0].summary if found else "analysis failed",
+        "failures": [f.to_dict() for f in found],
         "provenance": provenance(semantics, agents),
         "blocked_root": [],
         "mechanisms": {},
@@ -205,11 +212,25 @@ def error_result(job: Job, exc: BaseException, analyzer: Any) -> dict[str, Any]:
     }
 
 
+def error_result(job: Job, failure: Failure | BaseException, analyzer: Any) -> dict[str, Any]:
+    """A result for a job whose analysis raised: recorded, counted, never silently lost."""
+    if isinstance(failure, BaseException):
+        failure = Failure.of("analysis", failure)
+    result = failure_result(job.site, job.source, (failure,),
+                            getattr(analyzer, "semantics", DEFAULT_SEMANTICS),
+                            getattr(analyzer, "agents", ()))
+    if job.rank:
+        result["rank"] = job.rank
+    return result
+
+
 def run_analyzer(analyzer: Analyzer, job: Job) -> dict[str, Any]:
-    try:
-        result = analyzer(job)
-    except Exception as exc:  # one broken site must not stop a million-site survey
-        result = error_result(job, exc, analyzer)
+    """One job's result; an :class:`Exception` of the analysis becomes its error result (one
+    broken site must not stop a million-site survey), while KeyboardInterrupt still stops."""
+    result, failure = guarded("analysis", analyzer, job)
+    if result is None:
+        assert failure is not None
+        return error_result(job, failure, analyzer)
     if job.rank:
         result["rank"] = job.rank
     return result

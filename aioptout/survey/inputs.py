@@ -34,6 +34,9 @@ class Job:
     source: str = "online"
     #: Which of several captures of one site is kept: lower wins (see ``store``).
     rank: str = ""
+    #: Where to fetch the site when that is not ``site`` itself: the fixture web's ephemeral
+    #: port, which must not become part of the stored key (a rerun would count the site twice).
+    fetch_origin: str | None = None
 
 
 def normalise_site(raw: str) -> str | None:

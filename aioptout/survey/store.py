@@ -8,23 +8,58 @@ a final response beats a redirect, and then the earlier capture in input order w
 order the threads finish in.  Every other input has the empty rank, so the first result stays.
 Only one thread writes (SQLite allows a single writer); readers use their own connections, which
 WAL mode lets proceed while the writer commits.
+
+A store is recognised before anything is written to it: the SQLite header carries our
+``application_id`` (read from the file's first 100 octets, without opening it as a database)
+and the ``meta`` table our schema version.  A missing or empty file becomes a new store,
+created under a temporary name and renamed into place, so a kill during creation leaves no
+half-made store.  Any other file (not SQLite, someone else's database, a newer layout) is
+refused with a coded error and left exactly as it was.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, cast
 
+from ..diagnostics import Code, define
+
 #: Version of the table layout; a store written by another layout is refused, not migrated.
 STORE_SCHEMA_VERSION: Final = 1
+#: SQLite ``PRAGMA application_id`` of an aioptout survey store: "AOOS" in ASCII.
+APPLICATION_ID: Final = 0x414F4F53
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+#: Offset of the application id in the SQLite database header (big-endian, 4 octets).
+_APPLICATION_ID_AT: Final = 68
+_DOC: Final = "docs/fault-isolation.md#survey-stores"
+
+NOT_SQLITE = define("RUN111", "MUST NOT", _DOC,
+                    "The --db file is not a SQLite database; it is left untouched",
+                    "give a new file name, or the path of an existing aioptout survey store")
+FOREIGN_DB = define("RUN112", "MUST NOT", _DOC,
+                    "The --db file is a SQLite database that is not an aioptout survey store; "
+                    "it is left untouched",
+                    "aioptout writes only to stores it created (one written before stores "
+                    "were marked counts as foreign too); give a new file name")
+NEWER_STORE = define("RUN113", "MUST NOT", _DOC,
+                     "The survey store was written by a newer aioptout (a later schema "
+                     "version); it is left untouched", "upgrade aioptout to read this store")
+DAMAGED_STORE = define("RUN114", "MUST NOT", _DOC,
+                       "The survey store's schema is missing, older or unreadable; it is left "
+                       "untouched")
+NO_STORE = define("RUN115", "MUST", _DOC,
+                  "No survey store at this path (missing or empty file)",
+                  "run aioptout survey --db PATH first")
 #: Results committed together; one fsync per batch keeps writing far ahead of fetching.
 BATCH_SIZE: Final = 256
 #: Longest time a finished result waits uncommitted.
@@ -74,7 +109,15 @@ WHERE excluded.rank < results.rank
 
 
 class StoreError(Exception):
-    """The file is not a survey store this version can use."""
+    """The file is not a survey store this version can use; ``code`` says why."""
+
+    def __init__(self, message: str, code: Code | None = None) -> None:
+        super().__init__(f"{code.code} {message}" if code is not None else message)
+        self.code = None if code is None else code.code
+
+
+def _refuse(path: Path, code: Code, detail: str = "") -> StoreError:
+    return StoreError(f"{path}: {code.title}{detail}", code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,35 +131,126 @@ class StoredResult:
     result: Mapping[str, Any]
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _header(path: Path) -> bytes | None:
+    """The file's first 100 octets, or None when there is no file or it is empty."""
     try:
-        conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(_SCHEMA)
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
-            conn.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                (str(STORE_SCHEMA_VERSION),),
-            )
-            conn.commit()
-        elif row[0] != str(STORE_SCHEMA_VERSION):
+        with path.open("rb") as handle:
+            head = handle.read(100)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError as exc:
+        raise StoreError(f"{path}: is a directory") from exc
+    except OSError as exc:
+        raise StoreError(f"{path}: {exc.strerror or exc}") from exc
+    return head or None
+
+
+def _identify(path: Path, *, create: bool) -> None:
+    """Refuse anything but our own store, reading the file only; create it when allowed."""
+    head = _header(path)
+    if head is None:
+        if not create:
+            raise _refuse(path, NO_STORE)
+        _create(path)
+        return
+    if not head.startswith(_SQLITE_MAGIC) or len(head) < 100:
+        raise _refuse(path, NOT_SQLITE)
+    app_id = int.from_bytes(head[_APPLICATION_ID_AT:_APPLICATION_ID_AT + 4], "big")
+    if app_id != APPLICATION_ID:
+        raise _refuse(path, FOREIGN_DB, f" (application_id {app_id:#x})")
+    try:
+        # immutable: no lock and no -wal/-shm files beside a store we may yet refuse; the
+        # schema row is written before WAL mode is switched on, so the main file holds it.
+        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro&immutable=1", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        finally:
             conn.close()
-            raise StoreError(f"{path}: store schema {row[0]}, expected {STORE_SCHEMA_VERSION}")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a survey store ({exc})") from exc
-    return conn
+        raise _refuse(path, DAMAGED_STORE, f" ({exc})") from exc
+    version = row[0] if row else None
+    if version == str(STORE_SCHEMA_VERSION):
+        return
+    if version is not None and version.isdigit() and int(version) > STORE_SCHEMA_VERSION:
+        raise _refuse(path, NEWER_STORE, f" (schema {version}; this version reads "
+                      f"{STORE_SCHEMA_VERSION})")
+    raise _refuse(path, DAMAGED_STORE, f" (schema {version})")
+
+
+def _create(path: Path) -> None:
+    """A complete new store at ``path``, or none: built aside, then renamed into place.
+
+    The application id and schema are written in rollback-journal mode, so they are in the
+    main file's header before WAL mode (persistent) is switched on.
+    """
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.creating")
+    _remove_stale_temps(path)
+    try:
+        temp.unlink(missing_ok=True)
+        conn = sqlite3.connect(str(temp))
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION}")
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT INTO meta VALUES ('schema_version', ?)",
+                         (str(STORE_SCHEMA_VERSION),))
+            conn.commit()
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+        if _header(path) is not None:  # another process created it meanwhile: use theirs
+            return
+        os.replace(temp, path)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise StoreError(f"{path}: cannot create the survey store ({exc})") from exc
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temporary stores left by a survey killed while creating ``path`` (its pid is gone)."""
+    for temp in path.parent.glob(f".{path.name}.*.*.creating"):
+        pid = temp.name[len(path.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            temp.unlink(missing_ok=True)
+        except OSError:  # alive but not ours to signal
+            continue
+
+
+def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to a store :func:`_identify` has accepted."""
+    try:
+        if readonly:
+            return sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True,
+                                   timeout=30.0, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(path, DAMAGED_STORE, f" ({exc})") from exc
 
 
 class Store:
-    """Read access to a survey store, and the factory of its single writer."""
+    """Read access to a survey store, and the factory of its single writer.
 
-    def __init__(self, path: str | Path) -> None:
+    ``create`` makes a missing or empty file a new store; without it (``report``) such a path
+    is refused.  ``readonly`` never writes to the file at all.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
         self.path = Path(path)
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = _connect(self.path)
+        self.readonly = readonly
+        if create and not readonly and self.path.parent and not self.path.parent.exists():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path.parent}: {exc.strerror or exc}") from exc
+        _identify(self.path, create=create and not readonly)
+        self._conn = _connect(self.path, readonly=readonly)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -131,6 +265,8 @@ class Store:
         self.close()
 
     def writer(self) -> StoreWriter:
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only")
         return StoreWriter(self.path)
 
     def labels(self) -> list[str]:
@@ -168,7 +304,7 @@ class Store:
 
     def results(self, label: str | None = None) -> Iterator[StoredResult]:
         """Stored results in (label, site) order, streamed from disk."""
-        conn = _connect(self.path)
+        conn = _connect(self.path, readonly=True)
         try:
             sql = (
                 "SELECT label, site, status, semantics, aioptout_version, registry_id, result "
@@ -267,17 +403,23 @@ class StoreWriter:
             conn = _connect(self._path)
             batch: list[tuple[str, ...]] = []
             stop = False
+            # A steady trickle of results must not wait for a full batch: the oldest
+            # uncommitted one is committed FLUSH_SECONDS after it arrived, at the latest.
+            due = 0.0
             while not stop:
+                wait = FLUSH_SECONDS if not batch else max(0.0, due - time.monotonic())
                 try:
-                    item = self._queue.get(timeout=FLUSH_SECONDS)
+                    item = self._queue.get(timeout=wait)
                 except queue.Empty:
                     item = None
                 if item is _STOP:
                     stop = True
                 elif item is not None:
                     label, result = cast(tuple[str, Mapping[str, Any]], item)
+                    if not batch:
+                        due = time.monotonic() + FLUSH_SECONDS
                     batch.append(_row(label, result))
-                if batch and (stop or item is None or len(batch) >= BATCH_SIZE):
+                if batch and (stop or len(batch) >= BATCH_SIZE or time.monotonic() >= due):
                     with conn:
                         conn.executemany(_UPSERT, batch)
                     self.written += len(batch)
@@ -296,6 +438,20 @@ class StoreWriter:
 
 
 def _row(label: str, result: Mapping[str, Any]) -> tuple[str, ...]:
+    original = result
+    try:
+        text = json.dumps(result, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:  # one site's odd result must not stop the writer
+        from .._isolation import Failure
+        from .engine import failure_result
+
+        prov = result.get("provenance") or {}
+        result = failure_result(str(result["site"]), str(result.get("source", "")),
+                                (Failure.of("store", exc),), str(prov.get("semantics", "")), ())
+        result["provenance"] = prov
+        if "rank" in original:
+            result["rank"] = original["rank"]
+        text = json.dumps(result, sort_keys=True, separators=(",", ":"), default=str)
     prov = result.get("provenance") or {}
     return (
         label,
@@ -306,5 +462,5 @@ def _row(label: str, result: Mapping[str, Any]) -> tuple[str, ...]:
         str(prov.get("registry", "")),
         _now(),
         str(result.get("rank", "")),
-        json.dumps(result, sort_keys=True, separators=(",", ":")),
+        text,
     )

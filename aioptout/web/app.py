@@ -26,6 +26,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import usage as U
+from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
 from ..crawl import SiteReport, check_site
 from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher
@@ -94,6 +95,24 @@ class _Invalid(Exception):
         self.status = status
         self.message = message
         self.field = field
+
+
+class _Failed(Exception):
+    """The analysis of a request's input failed: a 422 JSON answer with the RUN101 diagnostic,
+    never a 500 (the input is what triggered it; the next request is unaffected)."""
+
+    def __init__(self, failure: Failure, record: dict[str, Any] | None = None) -> None:
+        super().__init__(failure.summary)
+        self.failure = failure
+        self.record = record
+
+
+async def _analysed(stage: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` on the thread pool, its failure turned into :class:`_Failed`."""
+    result, failure = await run_in_threadpool(guarded, stage, fn, *args, **kwargs)
+    if failure is not None:
+        raise _Failed(failure)
+    return result
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -238,7 +257,12 @@ def _input(request: Request, body: Mapping[str, Any]) -> contracts.Loaded:
     kind = _string(body, "kind", default="auto")
     if kind not in ("auto", *KINDS):
         raise _Invalid(422, f"kind must be auto or one of {', '.join(KINDS)}", "kind")
-    return contracts.load(data, kind=None if kind == "auto" else kind, source=name or None)
+    loaded, failure = guarded("read", contracts.load, data,
+                              kind=None if kind == "auto" else kind, source=name or None)
+    if loaded is None:
+        assert failure is not None
+        raise _Failed(failure)
+    return loaded
 
 
 # --- handlers ----------------------------------------------------------------------------------
@@ -253,6 +277,11 @@ def _api(handler: Callable[[Request], Awaitable[dict[str, Any] | Response]]) -> 
         except _Invalid as exc:
             extra = {} if exc.field is None else {"field": exc.field}
             return _error(exc.status, exc.message, **extra)
+        except _Failed as exc:
+            more = {} if exc.record is None else {"record": exc.record}
+            return _error(422, f"analysing this input failed inside aioptout "
+                          f"({exc.failure.summary}); please report it",
+                          code=ANALYSIS_FAILED.code, diagnostic=exc.failure.to_dict(), **more)
         if isinstance(result, Response):
             return result
         return JSONResponse(result)
@@ -263,7 +292,9 @@ def _api(handler: Callable[[Request], Awaitable[dict[str, Any] | Response]]) -> 
 async def _validate(request: Request) -> dict[str, Any]:
     body = await _json_body(request)
     loaded = _input(request, body)
-    return await run_in_threadpool(contracts.validate_report, loaded, now=_now(body))
+    report: dict[str, Any] = await _analysed("validate", contracts.validate_report, loaded,
+                                             now=_now(body))
+    return report
 
 
 async def _explain(request: Request) -> dict[str, Any]:
@@ -272,8 +303,9 @@ async def _explain(request: Request) -> dict[str, Any]:
     targets = _strings(body, "targets", ["/"], min_items=1)
     agent = _string(body, "agent")
     rows = None if not agent else [(agent, "asked")]
-    return await run_in_threadpool(
-        contracts.explain_report, loaded, targets=targets, agents=rows, now=_now(body))
+    report: dict[str, Any] = await _analysed(
+        "explain", contracts.explain_report, loaded, targets=targets, agents=rows, now=_now(body))
+    return report
 
 
 async def _check(request: Request) -> dict[str, Any]:
@@ -284,9 +316,10 @@ async def _check(request: Request) -> dict[str, Any]:
     if usage != U.CRAWL and not U.is_label(usage):
         raise _Invalid(422, f"usage must be crawl or one of {', '.join(U.LABELS)}", "usage")
     targets = _strings(body, "targets", [], min_items=1)
-    return await run_in_threadpool(
-        contracts.check_report, loaded, agent=agent, usage=usage, targets=targets,
+    report: dict[str, Any] = await _analysed(
+        "check", contracts.check_report, loaded, agent=agent, usage=usage, targets=targets,
         now=_now(body))
+    return report
 
 
 def _flag(body: Mapping[str, Any], name: str, default: bool) -> bool:
@@ -317,14 +350,18 @@ async def _starter(request: Request) -> dict[str, Any]:
         expires=fields["expires"],
         issued=_dt.datetime.now(_dt.UTC).date().isoformat(),
     )
-    text = render_starter(options)
-    found = validate(parse(text))
+    text, found = await _analysed("starter", _starter_text, options)
     return {
         "schema_version": contracts.SCHEMA_VERSION,
         "text": text,
         "valid": not any(d.severity is Severity.ERROR for d in found),
         "diagnostics": [d.to_dict() for d in found],
     }
+
+
+def _starter_text(options: StarterOptions) -> tuple[str, list[Any]]:
+    text = render_starter(options)
+    return text, validate(parse(text))
 
 
 def _refusals(report: SiteReport) -> tuple[list[dict[str, Any]], bool]:
@@ -360,7 +397,8 @@ def create_app(
     statics = {name: _static_text(name) for name in _STATIC}
     schema = openapi_document(max_text=max_text)
 
-    def crawl_sync(site: str, agent: str) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+    def crawl_sync(site: str, agent: str
+                   ) -> tuple[dict[str, Any], list[dict[str, Any]], bool, tuple[Failure, ...]]:
         fetcher = Fetcher(allow_private=allow_private, resolve=pins, total_timeout=fetch_timeout,
                           politeness_delay=politeness_delay)
         try:
@@ -368,7 +406,7 @@ def create_app(
         finally:
             fetcher.close()
         refused, origin = _refusals(report)
-        return report.to_dict(), refused, origin
+        return report.to_dict(), refused, origin, report.failures
 
     async def crawl(request: Request) -> dict[str, Any] | Response:
         body = await _json_body(request)
@@ -381,7 +419,11 @@ def create_app(
             response.headers["Retry-After"] = "5"
             return response
         async with slots:
-            record, refused, origin = await run_in_threadpool(crawl_sync, site, agent)
+            checked = await _analysed("site check", crawl_sync, site, agent)
+        record: dict[str, Any] = checked[0]
+        refused, origin, failures = checked[1:]
+        if failures:
+            raise _Failed(failures[0], {**record, "refused": refused})
         if origin:
             return _error(403, f"refused: {refused[0]['message']}; this validator fetches only "
                           "public addresses", code="FET106", refused=refused)

@@ -42,6 +42,21 @@ _SCHEMAS: Final[dict[str, Any]] = {
             "field": {"type": "string", "description": "The request field at fault."},
             "code": {"type": "string", "description": "A diagnostic code, e.g. FET106."},
             "refused": {"type": "array", "items": _ref("Refusal")},
+            "diagnostic": _ref("Failure"),
+            "record": {"description": "With RUN101 from /api/crawl: what the site check read "
+                                      "before its analysis failed (a CrawlResponse)."},
+        },
+    },
+    "Failure": {
+        "description": "A RUN101 diagnostic: the analysis of this input failed inside aioptout "
+                       "(docs/fault-isolation.md); stage names the part that failed.",
+        "allOf": [_ref("Diagnostic")],
+        "type": "object",
+        "required": ["stage", "exception"],
+        "properties": {
+            "stage": {"type": "string"},
+            "exception": {"type": "string"},
+            "where": _NULLABLE_STR,
         },
     },
     "Refusal": {
@@ -263,7 +278,7 @@ _SCHEMAS: Final[dict[str, Any]] = {
                                    "html-meta"]},
             "url": {"type": "string"},
             "status": {"type": ["integer", "null"]},
-            "outcome": {"enum": ["present", "unavailable", "unreachable"]},
+            "outcome": {"enum": ["present", "unavailable", "unreachable", "error"]},
             "errors": {"type": "array", "items": _ref("Diagnostic")},
             "warnings": {"type": "array", "items": _ref("Diagnostic")},
             "error": _NULLABLE_STR,
@@ -281,7 +296,9 @@ _SCHEMAS: Final[dict[str, Any]] = {
             "site": {"type": "string"},
             "agent": {"type": "string"},
             "signals": {"type": "array", "items": _ref("SignalRecord")},
-            "crawl": {"enum": ["allowed", "disallowed"]},
+            "status": {"enum": ["ok", "error"]},
+            "failures": {"type": "array", "items": _ref("Failure")},
+            "crawl": {"enum": ["allowed", "disallowed", "unknown"]},
             "usage": {"type": "object", "required": list(U.LABELS),
                       "additionalProperties": _VALUE},
             "compliant": {"type": "boolean"},
@@ -304,7 +321,8 @@ def _errors(*codes: int) -> dict[str, Any]:
         400: "The body is not JSON.",
         403: "The site's address is private, loopback or link-local (FET106).",
         413: "The body is larger than the server's limit.",
-        422: "The JSON does not match the request schema.",
+        422: "The JSON does not match the request schema, or analysing the input failed inside "
+             "aioptout (code RUN101, with the diagnostic).",
         503: "Too many site checks are running; retry later.",
     }
     return {str(c): _json("Error", text[c]) for c in codes}
