@@ -41,7 +41,7 @@ _ALREADY_NORMAL: Final = re.compile(
 )
 
 #: Characters of an agent token: RFC 9309's product-token characters and digits, which real
-#: tokens carry (AI2Bot, MJ12bot, 360Spider).  Spec §6 ``AGENT_TOKEN``.
+#: tokens carry (AI2Bot, MJ12bot, 360Spider): the grammar's ``PRODUCT_TOKEN`` (spec §6).
 AGENT_TOKEN_CHARS: Final = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 )

@@ -23,6 +23,7 @@ from aioptout.fixtureweb import FixtureWeb
 from aioptout.model import Value
 from aioptout.parse import parse
 from aioptout.signals.robots import RobotsTxt, _Parser
+from aioptout.survey.metrics import blocked_root
 
 SEMANTICS = ("google", "rfc9309")
 
@@ -239,3 +240,9 @@ def test_from_status_verdicts() -> None:
     assert gone.allowed("GPTBot", "/x") and gone.decide("GPTBot", "/x").line is None
     with pytest.raises(ValueError):
         RobotsTxt.from_status("present", source=None, detail="")  # type: ignore[arg-type]
+
+
+def test_survey_blocked_root_asks_registry_tokens_as_their_lines_read() -> None:
+    robots = RobotsTxt.parse(_file("ChatGPT Agent") + b"\nUser-agent: AI2Bot\nDisallow: /\n")
+    tokens = ["ChatGPT Agent", "AI2Bot", "Ai2Bot-Dolma", "GPTBot"]
+    assert blocked_root(robots, tokens, "https://e.com/") == ["ChatGPT Agent", "AI2Bot"]
