@@ -23,6 +23,7 @@ from aioptout.fixtureweb import FixtureWeb
 from aioptout.model import Value
 from aioptout.parse import parse
 from aioptout.signals.robots import RobotsTxt, _Parser
+from aioptout.signals.robotsmeta import from_headers, from_html
 from aioptout.survey.metrics import blocked_root
 
 SEMANTICS = ("google", "rfc9309")
@@ -246,3 +247,14 @@ def test_survey_blocked_root_asks_registry_tokens_as_their_lines_read() -> None:
     robots = RobotsTxt.parse(_file("ChatGPT Agent") + b"\nUser-agent: AI2Bot\nDisallow: /\n")
     tokens = ["ChatGPT Agent", "AI2Bot", "Ai2Bot-Dolma", "GPTBot"]
     assert blocked_root(robots, tokens, "https://e.com/") == ["ChatGPT Agent", "AI2Bot"]
+
+
+def test_robots_meta_scopes_compare_whole_tokens() -> None:
+    meta = from_headers({"X-Robots-Tag": "MJ12bot: noai"})
+    assert [d.scope for d in meta.directives] == ["mj12bot"]
+    assert [s.value for s in meta.statements("MJ12bot", "/")] == [Value.DISALLOWED]
+    assert [s.value for s in meta.statements("mj12bot/1.7", "/")] == [Value.DISALLOWED]
+    assert meta.statements("MJ", "/") == meta.statements("MJ13bot", "/") == []
+    page = from_html('<meta name="AI2Bot" content="noai"><meta name="Ai2Bot-Dolma" content="all">')
+    assert [s.value for s in page.statements("AI2Bot", "/")] == [Value.DISALLOWED]
+    assert page.statements("Ai2Bot-Dolma", "/") == []
