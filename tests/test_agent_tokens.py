@@ -22,6 +22,7 @@ from aioptout.fetch import Fetcher
 from aioptout.fixtureweb import FixtureWeb
 from aioptout.model import Value
 from aioptout.parse import parse
+from aioptout.signals import aitxt
 from aioptout.signals.robots import RobotsTxt, _Parser
 from aioptout.signals.robotsmeta import from_headers, from_html
 from aioptout.survey.metrics import blocked_root
@@ -258,3 +259,12 @@ def test_robots_meta_scopes_compare_whole_tokens() -> None:
     page = from_html('<meta name="AI2Bot" content="noai"><meta name="Ai2Bot-Dolma" content="all">')
     assert [s.value for s in page.statements("AI2Bot", "/")] == [Value.DISALLOWED]
     assert page.statements("Ai2Bot-Dolma", "/") == []
+
+
+def test_ai_txt_groups_compare_whole_tokens() -> None:
+    parsed = aitxt.parse(
+        "User-agent: *\nAllow: /\n\nUser-agent: Rule1TestBot\nDisallow: /\n", source=None)
+    assert parsed.rules_for("Rule1TestBot")[0].line == 5
+    assert parsed.rules_for("Rule1TestBot/2")[0].line == 5
+    for other in ("Rule2TestBot", "Rule", "Rule1TestBot x"):
+        assert parsed.rules_for(other)[0].line == 2, other
