@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from aioptout._match import agent_token, caller_key
@@ -268,3 +270,18 @@ def test_ai_txt_groups_compare_whole_tokens() -> None:
     assert parsed.rules_for("Rule1TestBot/2")[0].line == 5
     for other in ("Rule2TestBot", "Rule", "Rule1TestBot x"):
         assert parsed.rules_for(other)[0].line == 2, other
+
+
+_TOKENS = st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TOKENS, _TOKENS, st.sampled_from(["", "/1.1", "/x"]))
+def test_a_group_for_one_token_never_applies_to_another(named: str, asked: str, version: str
+                                                        ) -> None:
+    robots = RobotsTxt.parse(_file(named))
+    declaration = parse(_declaration(named))
+    same = named.lower() == asked.lower()
+    assert (robots.decide(asked + version, "/x").line == 5) is same
+    expected = Value.DISALLOWED if same else Value.ALLOWED
+    assert declaration.evaluate(asked + version, "/x", "crawl").value is expected
