@@ -166,6 +166,9 @@ def decode(data: bytes | str) -> DecodedText:
                     report.add(D.NOT_UTF8.at(index + 1, column))
                 else:
                     report.add(D.CONTROL_CHAR.at(index + 1, column))
+            nul = line.find("\x00")
+            if nul >= 0:
+                lines[index] = line[:nul]  # R-3-8: the line ends at NUL, as in Google's parser
 
     if truncated_at is not None:
         report.add(D.TOO_LARGE.at(truncated_at, 1))

@@ -12,8 +12,6 @@ MAX_LINE_BYTES: Final = 2083 * 8
 MAX_DIAGNOSTICS_PER_CODE: Final = 50
 #: Redirect hops followed for a well-known file (RFC 9309 §2.3.1.2 asks for at least five).
 MAX_REDIRECTS: Final = 5
-#: RFC 9309 product-token characters.
-PRODUCT_TOKEN_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")
 #: How long a fetched robots.txt or declaration may be reused (RFC 9309 §2.4).
 CACHE_SECONDS: Final = 24 * 3600
 #: Responses a fetcher keeps in memory (least recently used dropped first); the disk cache,

@@ -1,11 +1,12 @@
-"""RFC 9309 path matching: percent-encoding normalisation and linear-time ``*``/``$`` patterns.
+"""RFC 9309 matching: agent tokens, percent-encoding normalisation, ``*``/``$`` patterns.
 
-Both robots.txt and the aioptout declaration compare a rule's path pattern with a URL's path the
-same way, so both go through this module.  Paths and patterns are first brought to one
-canonical form (RFC 9309 §2.2.2): every octet outside the URI-safe set is percent-encoded as
-UTF-8 with upper-case hex, escapes of unreserved characters are decoded, every other escape
-stays encoded.  In that form a literal ``*`` or ``$`` is always ``%2A``/``%24``, so the only
-special characters left in a pattern are ``*`` and a final ``$`` (RFC 9309 §2.2.3).
+Both robots.txt and the aioptout declaration select groups by agent token and compare a rule's
+path pattern with a URL's path the same way, so both go through this module.  Paths and
+patterns are first brought to one canonical form (RFC 9309 §2.2.2): every octet outside the
+URI-safe set is percent-encoded as UTF-8 with upper-case hex, escapes of unreserved characters
+are decoded, every other escape stays encoded.  In that form a literal ``*`` or ``$`` is always
+``%2A``/``%24``, so the only special characters left in a pattern are ``*`` and a final ``$``
+(RFC 9309 §2.2.3).
 
 Matching never backtracks: a pattern is split on ``*`` and its pieces are found left to right
 with ``str.find``, which is O(len(path) × len(pattern)) in the worst case.
@@ -38,6 +39,39 @@ _PATH_START: Final = re.compile(r"[/?;]")
 _ALREADY_NORMAL: Final = re.compile(
     r"(?:https?://[^/?;#]*+|(?=/(?!/)))(/[A-Za-z0-9\-._~!&'()+,;=:@/?]*+)(?:#|\Z)"
 )
+
+#: Characters of an agent token: RFC 9309's product-token characters and digits, which real
+#: tokens carry (AI2Bot, MJ12bot, 360Spider): the grammar's ``PRODUCT_TOKEN`` (spec §6).
+AGENT_TOKEN_CHARS: Final = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+)
+_AGENT_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]*")
+#: What a caller may pass as its agent: a token, optionally with an HTTP product version.
+_CALLER_AGENT: Final = re.compile(r"([A-Za-z0-9_-]+)(?:/[^\s]*)?")
+_BLANKS: Final = " \t\v\f"
+
+
+def agent_token(value: str) -> str:
+    """The token a ``User-agent`` value names: its leading run of agent-token characters.
+
+    ``"Googlebot-Image/1.0"`` → ``"Googlebot-Image"``, ``"Foo Bar"`` → ``"Foo"``, ``"AI2Bot"``
+    → ``"AI2Bot"`` (Google's parser stops at digits: ``"AI"``; docs/robots.md).
+    """
+    found = _AGENT_TOKEN.match(value)
+    return found.group() if found is not None else ""
+
+
+def caller_key(agent: str) -> str:
+    """The lower-cased token a caller's agent string selects groups by, or ``""`` for none.
+
+    The caller names itself by its token, optionally with a version (``GPTBot/1.1``).  Any
+    other string (``Foo Bar``, a whole User-Agent header) is not a token: it selects no named
+    group, so only ``*`` groups apply, as in Google's parser.  Nothing is guessed out of a
+    header: ``aioptout.decide`` maps headers to registry tokens.
+    """
+    found = _CALLER_AGENT.fullmatch(agent.strip(_BLANKS))
+    return found.group(1).lower() if found is not None else ""
+
 
 #: Pattern kinds, fastest first.
 _PREFIX: Final = 0  # no wildcard: startswith

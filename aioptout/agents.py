@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-from ._limits import PRODUCT_TOKEN_CHARS
+from ._match import agent_token
 from .usage import LABELS
 
 __all__ = [
@@ -64,9 +64,10 @@ class RegistryError(Exception):
 class Agent:
     """One crawler or control token.
 
-    ``valid_token`` says whether ``token`` is an RFC 9309 product token (``[A-Za-z_-]+``);
-    ``matched_token`` is what a Google-style reader keeps of it (the leading run of those
-    characters), i.e. the crawler such a ``User-agent`` line really addresses.  ``governs``
+    ``valid_token`` says whether ``token`` is a whole agent token (``[A-Za-z0-9_-]+``: RFC
+    9309's product-token characters and digits, spec §6); ``matched_token`` is what a reader
+    keeps of it (the leading run of those characters), i.e. the token such a ``User-agent``
+    line really addresses.  ``governs``
     and ``controls`` are set for control tokens only.  ``ua_needs_version`` marks tokens that
     are ordinary words, recognised in a User-Agent header only as ``Token/version``.
     """
@@ -100,11 +101,12 @@ class Agent:
 
 
 def matched_token(token: str) -> str:
-    """The leading run of RFC 9309 product-token characters: what Google's parser matches."""
-    end = 0
-    while end < len(token) and token[end] in PRODUCT_TOKEN_CHARS:
-        end += 1
-    return token[:end]
+    """The token a ``User-agent: <token>`` line names: its leading run of ``[A-Za-z0-9_-]``.
+
+    ``"ChatGPT Agent"`` → ``"ChatGPT"``: the agent whose groups such a line selects (spec §6).
+    Google's parser also stops at digits (``AI2Bot`` → ``AI``); docs/robots.md says why we don't.
+    """
+    return agent_token(token)
 
 
 def usage_labels_for(agent: Agent) -> tuple[str, ...]:

@@ -44,7 +44,6 @@ DECLARATION_PATH: Final = "/.well-known/aioptout.txt"
 ROBOTS_PATH: Final = "/robots.txt"
 AI_TXT_PATH: Final = "/ai.txt"
 TDMREP_PATH: Final = "/.well-known/tdmrep.json"
-_UNREACHABLE_ROBOTS: Final = "User-agent: *\nDisallow: /\n"
 _SIGNAL_HEADERS: Final = ("content-usage", "content-signal", "tdm-reservation", "tdm-policy")
 _UTF8: Final = ("utf-8", "utf-8-sig")
 
@@ -114,10 +113,7 @@ class SiteReport:
         out: list[Signal | Declaration] = []
         if self.declaration is not None:
             out.append(self.declaration)
-        robots = self.robots
-        if robots is None and self.robots_outcome == "unreachable":
-            source = self.site + ROBOTS_PATH
-            robots = RobotsTxt.parse(_UNREACHABLE_ROBOTS, source=source)
+        robots = self.robots if self.robots is not None else self._robots_by_status()
         if robots is not None:
             out.append(cast(Signal, robots))
             out.append(aipref.from_robots(robots))
@@ -127,6 +123,21 @@ class SiteReport:
         if self.ai_txt is not None:
             out.append(cast(Signal, self.ai_txt))
         return out
+
+    def _robots_by_status(self) -> RobotsTxt | None:
+        """RFC 9309 §2.3.1 for a robots.txt that was not read: the verdict names the status."""
+        got = self.fetches.get("robots")
+        if got is None:
+            if self.robots_outcome != "unreachable":
+                return None
+            return RobotsTxt.from_status(
+                "unreachable", source=self.site + ROBOTS_PATH, detail="no response")
+        if got.outcome == "present":
+            return None
+        detail = f"HTTP {got.status}" if got.status else (got.error or got.outcome)
+        if got.status and got.error and got.error != detail:
+            detail += f", {got.error}"
+        return RobotsTxt.from_status(got.outcome, source=got.url, detail=detail)
 
     def decide(self, target: str, usage: str, agent: str | None = None) -> Decision:
         """A decision for any URL of this site or work identifier, from site-level signals."""

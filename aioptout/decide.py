@@ -19,7 +19,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final, Protocol, cast, runtime_checkable
 
 from . import usage as U
-from .agents import Agent, Registry, default_registry, matched_token, usage_labels_for
+from ._match import AGENT_TOKEN_CHARS
+from .agents import Agent, Registry, default_registry, usage_labels_for
 from .model import Decision, Declaration, Diagnostic, Statement, Value
 from .signals.aipref import robots_target
 
@@ -152,13 +153,21 @@ def explain(decision: Decision) -> list[str]:
 # --- helpers -----------------------------------------------------------------------------
 
 def _identify(agent: str, registry: Registry) -> _Who:
+    """A token as given, else the first registry agent a header names, else the text itself,
+    which signals then read as ``_match.caller_key`` does (a non-token names no group)."""
     text = agent.strip()
-    if text and all(c.isascii() and (c.isalpha() or c in "-_") for c in text):
+    if text and all(c in AGENT_TOKEN_CHARS for c in text):
         return _Who(agent, text, registry.get(text))
     found = registry.tokens_in_user_agent(text)
     if found:
-        return _Who(agent, found[0].token, found[0])
-    return _Who(agent, matched_token(text) or text, None)
+        return _Who(agent, _selector(found[0]), found[0])
+    return _Who(agent, text, None)
+
+
+def _selector(agent: Agent) -> str:
+    """The token that selects the groups a ``User-agent: <registry token>`` line opens:
+    ``ChatGPT Agent`` → ``ChatGPT``, as every reader cuts the line there (spec §6)."""
+    return agent.matched_token or agent.token
 
 
 def _is_robots(signal: object) -> bool:
@@ -205,15 +214,16 @@ def _robots_usage(robots: RobotsTxt, who: _Who, url: str, registry: Registry
         labels = usage_labels_for(agent)
         if not labels:
             continue
-        verdict = robots.decide(agent.token, url)
+        verdict = robots.decide(_selector(agent), url)
         if verdict.allowed:
             continue
-        where = f"line {verdict.line}" if verdict.line else "robots.txt"
+        # A verdict without a line (an unreachable robots.txt) carries its own provenance.
+        said = (f"robots.txt line {verdict.line} disallows" if verdict.line
+                else f"{verdict.reason}, which disallows")
         for label in labels:
             out.append(Statement(
                 mechanism=_ROBOTS, usage=label, value=Value.DISALLOWED,
-                reason=(f"robots.txt {where} disallows {agent.token} ({why}), "
-                        f"which reserves {label}"),
+                reason=f"{said} {agent.token} ({why}), which reserves {label}",
                 source=robots.source, line=verdict.line,
                 raw=f"Disallow: {verdict.pattern}" if verdict.pattern is not None else None))
     return out

@@ -231,7 +231,7 @@ BAD_PRODUCT_TOKEN = define(
     "MUST",
     "R-6-1",
     "User-agent value is not a product token",
-    "use letters, '-' and '_' only; readers keep the leading run of them",
+    "use letters, digits, '-' and '_' only; readers keep the leading run of them",
 )
 RULE_OUTSIDE_GROUP = define(
     "AOO402", "MUST", "R-6-2", "Rule before the first User-agent line is ignored"

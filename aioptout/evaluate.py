@@ -11,7 +11,14 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Final
 
 from . import usage as U
-from ._match import _ALREADY_NORMAL, Pattern, RuleSet, compile_pattern, normalize_path
+from ._match import (
+    _ALREADY_NORMAL,
+    Pattern,
+    RuleSet,
+    caller_key,
+    compile_pattern,
+    normalize_path,
+)
 from .identifiers import WorkId, WorkPattern, looks_like_work_id, parse_work_id, parse_work_pattern
 from .model import Decision, Declaration, Rule, RuleKind, Statement, Value, draft_of
 
@@ -55,14 +62,6 @@ class _Index:
     @property
     def group_note(self) -> str:
         return "its own group" if self.named else "the * group"
-
-
-def product_token(agent: str) -> str:
-    """The leading run of product-token characters ("GPTBot/1.1" → "GPTBot"), spec §6."""
-    for index, char in enumerate(agent):
-        if not (char.isascii() and (char.isalpha() or char in "-_")):
-            return agent[:index]
-    return agent
 
 
 def _build_index(groups: list[Group], named: bool) -> _Index:
@@ -121,7 +120,7 @@ def _index_for(declaration: Declaration, agent: str) -> _Index:
     index: _Index | None = cache.get(agent)
     if index is not None:
         return index
-    token = product_token(agent).lower() if agent != "*" else "*"
+    token = caller_key(agent) if agent != "*" else "*"
     index = cache.get(token)
     if index is None:
         named = [

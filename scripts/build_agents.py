@@ -27,7 +27,7 @@ OUTPUT = ROOT / "aioptout" / "data" / "agents.json"
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _UNCLEAR = ("unclear at this time", "no information", "unknown", "description unavailable")
-_PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]*")
+_PRODUCT_TOKEN = re.compile(r"[A-Za-z0-9_-]*")  # spec §6 AGENT_TOKEN (_match.agent_token)
 
 
 class BuildError(Exception):

@@ -247,8 +247,8 @@ def test_statements() -> None:
 
 @pytest.mark.parametrize(
     ("agent", "token"),
-    [("GPTBot/1.1", "GPTBot"), ("Google-Extended", "Google-Extended"), ("MJ12bot", "MJ"),
-     ("360Spider", ""), ("  anthropic-ai ", "anthropic-ai")],
+    [("GPTBot/1.1", "GPTBot"), ("Google-Extended", "Google-Extended"), ("MJ12bot", "MJ12bot"),
+     ("360Spider", "360Spider"), (".bot", ""), ("  anthropic-ai ", "anthropic-ai")],
 )
 def test_product_token(agent: str, token: str) -> None:
     assert product_token(agent) == token

@@ -51,7 +51,8 @@ _JUNK = st.sampled_from(
 )
 _RECORDS = st.sampled_from(
     ["User-agent: *", "User-agent: GPTBot", "Disallow: /", "Allow: /a", "Sitemap: /s",
-     "Crawl-delay: 5", "Content-Usage: train-ai=n", "Host: e.com", ""]
+     "Crawl-delay: 5", "Content-Usage: train-ai=n", "Host: e.com", "",
+     "User-agent: MJ12bot", "User-agent: Foo Bar", "Disallow: /p\x00junk", "Allow\x00: /"]
 )
 
 

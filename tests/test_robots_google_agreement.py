@@ -61,6 +61,27 @@ def oracle(data: bytes, agent: str, url: str) -> bool:
 
 # --- Disagreement categories (docs/robots.md) -----------------------------------------------
 _DOT_SEGMENT = re.compile(r"(^|/)\.\.?(/|$)")
+#: What Google's ExtractUserAgent keeps of a file's User-agent value.
+_GOOGLE_TOKEN = re.compile(r"[A-Za-z_-]*")
+
+
+def _cut_at_digit(agent: str, robots: RobotsTxt) -> bool:
+    """Some file token holds a digit, and either its whole (ours) or Google's cut of it is
+    the asked agent."""
+    asked = agent.strip().lower()
+    for group in robots.groups:
+        for value in group.agents:
+            token = product_token(value)
+            if any(c.isdigit() for c in token):
+                cut = _GOOGLE_TOKEN.match(token)
+                if asked in (token.lower(), cut.group().lower() if cut else ""):
+                    return True
+    return False
+
+
+def _without_nul_tails(data: bytes) -> bytes:
+    """The file as google/robotstxt reads it: each line ends at its first NUL."""
+    return re.sub(rb"\x00[^\r\n]*", b"", data)
 
 
 def _whatwg_path(url: str) -> str:
@@ -90,9 +111,10 @@ def classify(data: bytes, agent: str, url: str, robots: RobotsTxt) -> str | None
         return "robots-txt-self-allow"
     if agent != product_token(agent):
         return "oracle-bare-token-convention"
-    if any(product_token(a) != a.strip() and product_token(a).lower() == agent.lower()
-           for g in robots.groups for a in g.agents):
-        return "oracle-bare-token-convention"
+    if _cut_at_digit(agent, robots):
+        return "digits-in-token"
+    if b"\x00" in data and oracle(_without_nul_tails(data), agent, url) != theirs:
+        return "fork-keeps-nul-tail"
     if url.endswith("?") and robots.allowed(agent, url[:-1]) == theirs:
         return "fork-drops-empty-query"
     if ("\\" in url or _DOT_SEGMENT.search(urllib.parse.urlsplit(url).path)) and robots.allowed(
@@ -178,10 +200,14 @@ def test_corpus_agreement(corpus: list[Path], request: pytest.FixtureRequest) ->
                 else:
                     categories[category] += 1
     disagreements = sum(categories.values()) + len(unexplained)
-    rate = 1 - disagreements / total
+    # Digit-bearing tokens the files name (MJ12bot, 360Spider) are sampled as agents, and
+    # there every answer differs by design (docs/robots.md); the bar is for the rest.
+    by_design = categories["digits-in-token"]
+    rate = 1 - (disagreements - by_design) / (total - by_design)
     summary = (
         f"robots.txt agreement with Google's parser: {total - disagreements}/{total} "
-        f"({rate:.4%}) over {len(corpus)} files; documented differences: {dict(categories)}"
+        f"({1 - disagreements / total:.4%}; {rate:.4%} without digits-in-token) over "
+        f"{len(corpus)} files; documented differences: {dict(categories)}"
     )
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
@@ -227,8 +253,22 @@ def test_probe_agreement(request: pytest.FixtureRequest) -> None:
         # Google's library compares the caller's agent verbatim; we take its product token.
         ("oracle-bare-token-convention", b"User-agent: GPTBot\nDisallow: /\n", "GPTBot/1.1",
          "https://example.com/x", False),
-        ("oracle-bare-token-convention", b"User-agent: MJ12bot\nDisallow: /\n", "MJ12bot",
+        # Google's parser cuts the file's token at its first digit but compares the caller's
+        # whole token: a group for MJ12bot applies to no bot, one for Rule1TestBot to "Rule".
+        ("digits-in-token", b"User-agent: MJ12bot\nDisallow: /\n", "MJ12bot",
          "https://example.com/x", False),
+        ("digits-in-token", b"User-agent: 360Spider\nDisallow: /\n", "360Spider",
+         "https://example.com/x", False),
+        ("digits-in-token", b"User-agent: Rule1TestBot\nDisallow: /\n", "Rule",
+         "https://example.com/x", True),
+        ("digits-in-token", b"User-agent: Ai2Bot-Dolma\nDisallow: /\n", "Ai",
+         "https://example.com/x", True),
+        ("digits-in-token", b"User-agent: Bot360\nDisallow: /\n", "Bot",
+         "https://example.com/x", True),
+        # google/robotstxt reads a line as a C string, so it ends at NUL, as we do; the fork
+        # keeps the NUL in the pattern, which then never matches.
+        ("fork-keeps-nul-tail", b"User-agent: *\nDisallow: /private\x00junk\n", "FooBot",
+         "https://example.com/private", False),
         # RFC 3986 keeps "/a?" distinct from "/a"; the fork's URL parser drops the empty query.
         ("fork-drops-empty-query", b"User-agent: *\nDisallow: /*?\n", "FooBot",
          "https://example.com/page?", False),
@@ -251,3 +291,34 @@ def test_documented_difference(
     assert robots.allowed(agent, url) is ours
     assert oracle(robots_txt, agent, url) is (not ours)
     assert classify(robots_txt, agent, url, robots) == category
+
+
+# --- Agent tokens where we agree with Google: each pinned with both answers ------------------
+@pytest.mark.parametrize(
+    ("robots_txt", "agent", "url", "allowed"),
+    [
+        # robots_test.cc GoogleOnly_AcceptUserAgentUpToFirstSpace.
+        (b"User-Agent: *\nDisallow: /\nUser-Agent: Foo Bar\nAllow: /x/\nDisallow: /\n", "Foo",
+         "http://foo.bar/x/y", True),
+        (b"User-Agent: *\nDisallow: /\nUser-Agent: Foo Bar\nAllow: /x/\nDisallow: /\n",
+         "Foo Bar", "http://foo.bar/x/y", False),
+        # robots_test.cc ID_UserAgentValueCaseInsensitive.
+        (b"User-Agent: FoO bAr\nAllow: /x/\nDisallow: /\n", "foo", "http://foo.bar/a/b", False),
+        # A group for one digit-bearing bot never applies to another.
+        (b"User-agent: Rule1TestBot\nDisallow: /\n", "Rule2TestBot", "https://e.com/x", True),
+        (b"User-agent: Ai2Bot-Dolma\nDisallow: /\n", "AI2Bot", "https://e.com/x", True),
+        (b"User-agent: Bot360\nDisallow: /\n", "Bot36", "https://e.com/x", True),
+        (b"User-agent: AI2Bot\nDisallow: /\nUser-agent: *\nAllow: /\n", "Ai2Bot-Dolma",
+         "https://e.com/x", True),
+        # A whole User-Agent header is not a token: only * applies, on both sides.
+        (b"User-agent: Mozilla\nDisallow: /\n",
+         "Mozilla/5.0 (compatible; GPTBot/1.1; +https://openai.com/gptbot)", "https://e.com/x",
+         True),
+        (b"User-agent: *\nDisallow: /\n", "*", "https://e.com/x", False),
+    ],
+)
+def test_agent_tokens_agree_with_google(
+    robots_txt: bytes, agent: str, url: str, allowed: bool
+) -> None:
+    assert RobotsTxt.parse(robots_txt).allowed(agent, url) is allowed
+    assert oracle(robots_txt, agent, url) is allowed

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..signals.robots import RobotsTxt
+from ..signals.robots import RobotsTxt, Semantics
 from . import _common
 from ._sources import AllowPrivate, NetOptions, Resolve, Timeout
 
@@ -68,10 +68,16 @@ def robots(
     if source == "-" and not urls:
         _common.fail("read robots.txt from stdin or URLs from stdin, not both", _common.Exit.USAGE)
     if _common.is_url(source):
-        data = _fetch_robots(source, NetOptions(allow_private, tuple(resolve or ()), timeout))
+        data = _fetch_robots(
+            source, NetOptions(allow_private, tuple(resolve or ()), timeout), semantics.value
+        )
     else:
         data = _common.read_local(source)
-    parsed = RobotsTxt.parse(data, source=source, semantics=semantics.value)
+    parsed = (
+        data
+        if isinstance(data, RobotsTxt)
+        else RobotsTxt.parse(data, source=source, semantics=semantics.value)
+    )
     if show_diagnostics:
         err = _common.stderr()
         for diag in parsed.diagnostics:
@@ -95,11 +101,9 @@ def robots(
     raise typer.Exit(int(_common.Exit.FINDINGS if any_disallowed else _common.Exit.OK))
 
 
-_DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
-
-
-def _fetch_robots(url: str, net: NetOptions) -> bytes:
-    """The body to decide with, after RFC 9309 §2.3.1 status handling."""
+def _fetch_robots(url: str, net: NetOptions, semantics: Semantics) -> bytes | RobotsTxt:
+    """The body to decide with, or after RFC 9309 §2.3.1 status handling the verdict-by-status
+    robots.txt, whose reasons name the status rather than an invented line."""
     from ..fetch import Fetcher
 
     fetcher = Fetcher(
@@ -113,10 +117,10 @@ def _fetch_robots(url: str, net: NetOptions) -> bytes:
     if result.outcome == "unavailable":
         err.print(f"{url}: unavailable ({detail}): every URL is allowed (RFC 9309 §2.3.1.3)",
                   markup=False)
-        return b""
-    err.print(f"{url}: unreachable ({detail}): every URL is disallowed (RFC 9309 §2.3.1.4)",
-              markup=False)
-    return _DISALLOW_ALL
+    else:
+        err.print(f"{url}: unreachable ({detail}): every URL is disallowed (RFC 9309 §2.3.1.4)",
+                  markup=False)
+    return RobotsTxt.from_status(result.outcome, source=url, detail=detail, semantics=semantics)
 
 
 def register(app: typer.Typer) -> None:

@@ -25,7 +25,7 @@ from typing import ClassVar, Final
 
 from .. import diagnostics as D
 from .._limits import MAX_FILE_BYTES
-from .._match import Pattern, compile_pattern, normalize_path, normalize_pattern
+from .._match import Pattern, caller_key, compile_pattern, normalize_path, normalize_pattern
 from ..model import Diagnostic, Statement
 from .mapping import lookup
 from .robots import product_token
@@ -107,9 +107,9 @@ class AiTxt:
 
     def rules_for(self, agent: str) -> tuple[AiTxtRule, ...]:
         """Rules of every group naming ``agent``, else of every ``*`` group (RFC 9309 §2.2.1)."""
-        token = _key(agent)
+        token = caller_key(agent)  # the caller's whole token, as in robots.txt (spec §6)
         named = [g for g in self.groups
-                 if token != "*" and token in (_key(a) for a in g.agents)]
+                 if token and token in (_key(a) for a in g.agents)]
         chosen = named or [g for g in self.groups if "*" in g.agents]
         return tuple(rule for group in chosen for rule in group.rules)
 

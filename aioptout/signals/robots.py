@@ -26,7 +26,7 @@ from typing import Final, Literal
 
 from .. import diagnostics as _diag
 from .._limits import MAX_CRAWL_DELAY, MAX_DIAGNOSTICS_PER_CODE, MAX_FILE_BYTES, MAX_LINE_BYTES
-from .._match import Pattern, RuleSet, compile_pattern, normalize_path
+from .._match import Pattern, RuleSet, agent_token, caller_key, compile_pattern, normalize_path
 from ..model import Diagnostic, Statement, Value
 
 __all__ = [
@@ -50,7 +50,7 @@ MISSING_COLON = _diag.define(
     "Missing ':' after the field name accepted", "write 'Field: value'; strict parsers drop it")
 BAD_PRODUCT_TOKEN = _diag.define(
     "ROB104", "MUST", "RFC 9309 §2.2.1", "User-agent value is not a product token",
-    "use only letters, '-' and '_'; readers keep at most the leading run of them")
+    "use only letters, digits, '-' and '_'; readers keep at most the leading run of them")
 RULE_OUTSIDE_GROUP = _diag.define(
     "ROB105", "MUST", "RFC 9309 §2.2", "Rule before the first User-agent line is ignored",
     "put a 'User-agent: *' line above it")
@@ -92,6 +92,14 @@ STAR_WITH_TEXT = _diag.define(
     "Text after '*' in User-agent accepted as the global group")
 NOT_A_RECORD = _diag.define(
     "ROB116", "MUST", "RFC 9309 §2.2", "Line is not a 'Field: value' record; it is ignored")
+DIGIT_IN_TOKEN = _diag.define(
+    "ROB117", "NOTE", "RFC 9309 §2.2.1; Google robots.cc ExtractUserAgent",
+    "Product token holds a digit; Google's parser keeps only what precedes it",
+    "the group still applies to this token here; Google-based readers match the shorter name")
+NUL_IN_LINE = _diag.define(
+    "ROB118", "MUST", "RFC 9309 §2.2 (ABNF: no control characters); Google robots.cc",
+    "NUL in a line; the line ends there, as in Google's parser",
+    "remove the NUL and what follows it, or put the rest on a line of its own")
 
 # --- Fields --------------------------------------------------------------------------------
 USER_AGENT: Final = "user-agent"
@@ -142,8 +150,8 @@ _GROUP_ONLY: Final = frozenset({ALLOW, DISALLOW, CONTENT_USAGE, CONTENT_SIGNAL, 
 
 #: C isspace() minus the line terminators: what Google strips around keys and values.
 _WS: Final = " \t\v\f"
-_TOKEN: Final = re.compile(r"[A-Za-z_-]*")
-_IDENTIFIER: Final = re.compile(r"[A-Za-z_-]+\Z")
+_IDENTIFIER: Final = re.compile(r"[A-Za-z0-9_-]+\Z")
+_DIGIT: Final = re.compile(r"[0-9]")
 _DELAY: Final = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)\Z")
 _SURROGATES: Final = re.compile("[\udc80-\udcff]+")
 #: Octets of a line Google keeps: its buffer is MAX_LINE_BYTES including the final NUL.
@@ -155,13 +163,12 @@ _MAX_CACHED_AGENTS: Final = 1024
 
 
 def product_token(agent: str) -> str:
-    """The product token of a User-agent string: its leading run of ``[A-Za-z_-]``.
+    """The token a ``User-agent`` value names: its leading run of ``[A-Za-z0-9_-]``.
 
-    ``"GPTBot/1.1"`` → ``"GPTBot"``.  A full browser-style header yields ``"Mozilla"``; pass the
-    crawler's token, as RFC 9309 §2.2.1 asks crawlers to match by product token.
+    ``"GPTBot/1.1"`` → ``"GPTBot"``, ``"MJ12bot"`` → ``"MJ12bot"``.  This is the file side;
+    what a caller's agent string selects is ``_match.caller_key`` (docs/robots.md, "Agents").
     """
-    match = _TOKEN.match(agent.strip(_WS))
-    return match.group() if match else ""
+    return agent_token(agent.strip(_WS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,13 +349,10 @@ def _lines(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _query_key(agent: str, google: bool) -> str:
-    """The lower-cased token an agent asked about is matched by (cached: crawlers and surveys
-    ask about the same few agents over and over)."""
-    if google:
-        return product_token(agent).lower()
-    token = agent.strip(_WS)
-    return token.lower() if _IDENTIFIER.match(token) else product_token(token).lower()
+def _query_key(agent: str) -> str:
+    """The lower-cased token an agent asked about is matched by, ``""`` for none (cached:
+    crawlers and surveys ask about the same few agents over and over)."""
+    return caller_key(agent)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -386,6 +390,7 @@ class RobotsTxt:
         "_groups",
         "_named",
         "_raw_groups",
+        "outcome",
         "semantics",
         "sitemaps",
         "size",
@@ -417,6 +422,8 @@ class RobotsTxt:
         self.truncated = truncated
         self._agent_cache: dict[str, _AgentRules] = {}
         self._group_cache: dict[tuple[int, ...], _AgentRules] = {}
+        #: "present" for a parsed body; "unavailable"/"unreachable" from ``from_status``.
+        self.outcome = "present"
 
     def __repr__(self) -> str:
         return (
@@ -459,9 +466,42 @@ class RobotsTxt:
             raise ValueError(f"unknown semantics {semantics!r}")
         return _Parser(semantics == "google").run(data, source, semantics)
 
+    @classmethod
+    def from_status(
+        cls,
+        outcome: Literal["unavailable", "unreachable"],
+        *,
+        source: str | None,
+        detail: str,
+        semantics: Semantics = "google",
+    ) -> RobotsTxt:
+        """The robots.txt of a site whose file could not be read (RFC 9309 §2.3.1.3–4).
+
+        Every verdict says what happened (``detail``: the status or error), where, and which
+        rule of RFC 9309 decided; none names a line, as no line was read.
+        """
+        where = f" at {source}" if source else ""
+        if outcome == "unavailable":
+            allowed = True
+            reason = (f"robots.txt{where} is unavailable ({detail}): crawlers may access "
+                      "every URL (RFC 9309 §2.3.1.3)")
+        elif outcome == "unreachable":
+            allowed = False
+            reason = (f"robots.txt{where} is unreachable ({detail}): crawlers must assume "
+                      "complete disallow (RFC 9309 §2.3.1.4)")
+        else:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        robots = cls((), (), (), source=source, semantics=semantics, size=0, truncated=False)
+        robots.outcome = outcome
+        everything = RuleSet([(compile_pattern(""), 0)])
+        rules = _AgentRules(everything, [(allowed, 0, "")])
+        rules.verdicts[0] = RobotsVerdict(allowed, None, None, reason)
+        robots._group_cache[()] = rules  # no group: every agent asks for this entry
+        return robots
+
     # --- Questions -------------------------------------------------------------------------
     def _key(self, agent: str) -> str:
-        return _query_key(agent, self.semantics == "google")
+        return _query_key(agent)
 
     def _indices(self, key: str) -> list[int]:
         if key:
@@ -653,6 +693,8 @@ class _Parser:
             sink.add(TOO_LARGE, last, 1, len(lines[-1]) + 1 + (bom if last == 1 else 0))
         if invalid:
             self._report_invalid_utf8("\n".join(lines) if "\r" in text else text, bom)
+        if "\x00" in text:
+            self._cut_at_nul(lines, bom)
         if bom:
             self._general(1, lines[0], bom)
             self._loop(lines, 1)
@@ -668,6 +710,16 @@ class _Parser:
             size=size,
             truncated=truncated,
         )
+
+    def _cut_at_nul(self, lines: list[str], bom: int) -> None:
+        """End each line at its first NUL: Google's parser reads a line as a C string."""
+        sink = self.sink
+        for index, line in enumerate(lines):
+            at = line.find("\x00")
+            if at >= 0:
+                lines[index] = line[:at]
+                offset = 1 + (bom if index == 0 else 0)
+                sink.add(NUL_IN_LINE, index + 1, at + offset, len(line) + offset)
 
     def _report_invalid_utf8(self, text: str, bom: int) -> None:
         """Each run of bad bytes: positions while the sink keeps them, then only the count.
@@ -914,12 +966,15 @@ class _Parser:
         if self.google and value[:1] == "*" and value[1:2] in _WS:
             self.sink.add(STAR_WITH_TEXT, number, column + 1, end)
             return "*"
-        if _IDENTIFIER.match(value):
-            key = value.lower()
-            if len(_AGENT_KEYS) < _MAX_AGENT_KEYS:
-                _AGENT_KEYS[value] = key
-            return key
-        token = product_token(value) if self.google else ""
+        whole = _IDENTIFIER.match(value) is not None
+        token = value if whole else agent_token(value) if self.google else ""
+        digit = _DIGIT.search(token)
+        if digit is not None:
+            self.sink.add(DIGIT_IN_TOKEN, number, column + digit.start(), column + len(token))
+        elif whole and len(_AGENT_KEYS) < _MAX_AGENT_KEYS:
+            _AGENT_KEYS[value] = value.lower()
+        if whole:
+            return value.lower()
         self.sink.add(BAD_PRODUCT_TOKEN, number, column + len(token), end)
         return token.lower()
 

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from typing import Final
 from urllib.parse import urlsplit
 
+from .._match import AGENT_TOKEN_CHARS, caller_key
 from ..diagnostics import define
 from ..model import Diagnostic, Statement
 from .mapping import MICROSOFT_AGENTS, lookup
@@ -108,7 +109,7 @@ class RobotsMeta:
         extension, or these directives came with an ``image/*`` response.  For the HTML page
         itself it says nothing about the page's text.
         """
-        token = agent.strip().lower()
+        token = caller_key(agent)
         out: list[Statement] = []
         seen: set[tuple[str, str, int]] = set()
         for directive in self.directives:
@@ -278,4 +279,5 @@ def _read_header_value(value: str, line: int, directives: list[Directive],
 
 
 def _is_product_token(text: str) -> bool:
-    return bool(text) and all(c.isascii() and (c.isalpha() or c in "-_") for c in text)
+    """An agent token as robots.txt reads one (digits included: ``MJ12bot: noindex``)."""
+    return bool(text) and all(c in AGENT_TOKEN_CHARS for c in text)

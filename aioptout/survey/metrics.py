@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 
 from .. import __version__
 from .. import usage as _usage
+from .._match import agent_token
 from ..model import Statement, Value
 from ..signals.robots import RobotsTxt
 
@@ -144,11 +145,14 @@ def blocked_root(robots: RobotsTxt, tokens: Iterable[str], url: str) -> list[str
     fallback: bool | None = None
     out: list[str] = []
     for token in tokens:
-        if robots.mentions(token):
-            disallowed = not robots.decide(token, url).allowed
+        # A registry token such as "ChatGPT Agent" is asked as the token a User-agent line
+        # naming it selects ("ChatGPT"); the string itself is no token (spec §6, R-6-9).
+        asked = agent_token(token) or token
+        if robots.mentions(asked):
+            disallowed = not robots.decide(asked, url).allowed
         else:
             if fallback is None:
-                fallback = not robots.decide(token, url).allowed
+                fallback = not robots.decide(asked, url).allowed
             disallowed = fallback
         if disallowed:
             out.append(token)

@@ -104,7 +104,7 @@ class Reader:
                     self.error("AOO101", number)
                 elif CONTROL.match(char):
                     self.error("AOO102", number)
-            out.append(line)
+            out.append(line.split("\x00", 1)[0])  # R-3-8
         return out
 
     # §4 to §7
@@ -179,12 +179,12 @@ class Reader:
 
     # §6
     def _agent(self, value: str, number: int) -> str:
-        if value == "*" or re.fullmatch(r"[A-Za-z_-]+", value):
+        if value == "*" or re.fullmatch(r"[A-Za-z0-9_-]+", value):
             return value
         self.error("AOO401", number)
         if re.match(r"\*[ \t]", value):
             return "*"
-        return re.match(r"[A-Za-z_-]*", value).group()
+        return re.match(r"[A-Za-z0-9_-]*", value).group()
 
     # §7.1
     def _allow(self, group: dict, value: str, number: int, allow: bool = True) -> None:

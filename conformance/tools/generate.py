@@ -720,11 +720,12 @@ def _groups(s: Suite) -> None:
         errors=[d("AOO401", 2)],
     )
     s.add(
-        "groups/token-starting-with-digit-matches-nothing",
-        "A User-agent value starting with a digit matches no agent",
-        ["R-6-1"], "must",
+        "groups/token-starting-with-digit-matches-itself",
+        "A token starting with a digit (360Spider) matches itself, whole",
+        ["R-6-1", "R-6-6"], "must",
         text="AIOptOut-Version: 1\nUser-agent: 123bot\nDisallow: /\n",
-        queries=[q("/x", "crawl", "allowed", "bot"), q("/x", "crawl", "allowed")],
+        queries=[q("/x", "crawl", "disallowed", "123bot"), q("/x", "crawl", "allowed", "bot"),
+                 q("/x", "crawl", "allowed")],
     )
     s.add(
         "groups/token-starting-with-digit-still-ends-group",
@@ -735,11 +736,11 @@ def _groups(s: Suite) -> None:
         queries=[q("/a", "crawl", "disallowed"), q("/b", "crawl", "allowed")],
     )
     s.add(
-        "groups/token-starting-with-digit-is-an-error",
-        "A User-agent value starting with a digit is an error",
+        "groups/token-starting-with-digit-is-valid",
+        "A User-agent value starting with a digit is a valid token",
         ["R-6-1"], "must",
         text="AIOptOut-Version: 1\nUser-agent: 123bot\nDisallow: /\n",
-        errors=[d("AOO401", 2)],
+        valid=True, errors=[],
     )
     s.add(
         "groups/star-glued-to-text-is-not-star",
@@ -2645,11 +2646,69 @@ def _diagnostics(s: Suite) -> None:
     )
 
 
+def _agent_tokens(s: Suite) -> None:
+    """Digits belong to agent tokens, both sides compare whole tokens (R-6-1, R-6-6), and a
+    NUL ends its line (R-3-8): a group written for one bot never applies to another."""
+    two = ("AIOptOut-Version: 1\nUser-agent: *\nAllow: /\n\nUser-agent: {agent}\nDisallow: /\n")
+    for token, others in (
+        ("Rule1TestBot", ("Rule2TestBot", "Rule", "RuleTestBot")),
+        ("Ai2Bot-Dolma", ("AI2Bot", "Ai", "Ai2Bot-Dolma2")),
+        ("Bot360", ("Bot", "Bot36", "Bot3600")),
+        ("MJ12bot", ("MJ", "MJbot", "MJ1bot")),
+    ):
+        slug = token.lower()
+        s.add(
+            f"groups/digits-in-{slug}-match-only-itself",
+            f"A group for {token} applies to {token.upper()}, not to {others[0]}",
+            ["R-6-1", "R-6-6"], "must",
+            text=two.format(agent=token),
+            valid=True, errors=[],
+            queries=[q("/x", "crawl", "disallowed", token.upper()),
+                     *(q("/x", "crawl", "allowed", other) for other in others)],
+        )
+    s.add(
+        "groups/caller-with-space-gets-star",
+        "An agent string with a space selects only the * groups",
+        ["R-6-9"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: *\nDisallow: /\n\nUser-agent: Foo\n"
+        "Allow: /x/\nDisallow: /\n",
+        queries=[q("/x/y", "crawl", "allowed", "Foo"), q("/x/y", "crawl", "disallowed", "Foo Bar")],
+        comment="Google's GoogleOnly_AcceptUserAgentUpToFirstSpace: the caller 'Foo Bar' is not "
+        "a token and gets the * group.",
+    )
+    s.add(
+        "encoding/nul-ends-the-line",
+        "A NUL ends its line: Disallow: /private NUL junk disallows /private",
+        ["R-3-8"], "must",
+        octets=_HEAD_BYTES + b"Disallow: /private\x00junk\n",
+        errors=[d("AOO102", 4)],
+        queries=[q("/private", "crawl", "disallowed"), q("/privatejunk", "crawl", "disallowed"),
+                 q("/other", "crawl", "allowed")],
+    )
+    s.add(
+        "encoding/nul-before-colon-loses-the-record",
+        "A NUL before the colon leaves a line that is not a record",
+        ["R-3-8", "R-4-1"], "must",
+        octets=_HEAD_BYTES + b"Disallow\x00: /\n",
+        errors=[d("AOO102", 4), d("AOO201", 4)],
+        queries=[q("/x", "crawl", "allowed")],
+    )
+    s.add(
+        "encoding/nul-in-user-agent-ends-the-token",
+        "A NUL in a User-agent value ends the value there",
+        ["R-3-8", "R-6-6"], "must",
+        octets=b"AIOptOut-Version: 1\nUser-agent: *\nAllow: /\n\nUser-agent: Foo\x00Bar\n"
+        b"Disallow: /\n",
+        errors=[d("AOO102", 5)],
+        queries=[q("/x", "crawl", "disallowed", "Foo"), q("/x", "crawl", "allowed", "FooBar")],
+    )
+
+
 def build() -> dict[str, dict[str, Any]]:
     """Every generated case by ID, in a fixed order."""
     s = Suite()
     for family in (_syntax, _fields, _groups, _paths, _usage, _catalogue, _combination,
-                   _encoding, _diagnostics):
+                   _encoding, _diagnostics, _agent_tokens):
         family(s)
     return s.cases
 
