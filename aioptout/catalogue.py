@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final, cast
 from urllib.parse import urljoin
 
+from . import _json
 from . import usage as U
 from .crawl import SiteReport, check_site, site_origin
 from .decide import Signal, decide
@@ -223,9 +223,12 @@ def items_from_file(path: str | Path, diagnostics: list[Diagnostic] | None = Non
                 if not line.strip():
                     continue
                 try:
-                    row = json.loads(line)
-                except ValueError:
-                    found.append(BAD_ITEM.at(number, 1, message="line is not JSON"))
+                    row = _json.loads(line)
+                except _json.JsonError as exc:
+                    if exc.code is None:
+                        found.append(BAD_ITEM.at(number, 1, message="line is not JSON"))
+                    else:
+                        found.append(exc.code.at(number, exc.column))
                     continue
                 if isinstance(row, dict):
                     yield number, row
@@ -293,7 +296,7 @@ def jsonld_identifiers(html: str) -> tuple[str, ...]:
         collector.close()
     except Exception:  # html.parser is tolerant; a failure here must not lose the item
         pass
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered and deduplicated in constant time per identifier
 
     def walk(node: object, depth: int) -> None:
         if depth > 32:
@@ -305,16 +308,14 @@ def jsonld_identifiers(html: str) -> tuple[str, ...]:
             for key, value in node.items():
                 scheme = JSONLD_PROPERTIES.get(str(key).lower())
                 if scheme is not None and isinstance(value, str | int) and str(value).strip():
-                    ident = f"{scheme}:{str(value).strip()}"
-                    if ident not in found:
-                        found.append(ident)
+                    found.setdefault(f"{scheme}:{str(value).strip()}")
                 else:
                     walk(value, depth + 1)
 
     for block in collector.blocks:
         try:
-            walk(json.loads(block), 0)
-        except (ValueError, RecursionError):
+            walk(_json.loads(block), 0)
+        except _json.JsonError:  # a block that is not (bounded) JSON states no identifier
             continue
     return tuple(found)
 

@@ -26,11 +26,11 @@ def validate(
     moment = now or _dt.datetime.now(_dt.UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_dt.UTC)
-    found = list(decl.diagnostics)
-    found += _dates(decl, moment)
-    found += _groups(decl)
+    # Parsing has capped its own codes; these checks use other codes and are capped here.
+    checked = _dates(decl, moment) + _groups(decl)
     for group in decl.groups:
-        found += _rules(decl, group)
+        checked += _rules(decl, group)
+    found = list(decl.diagnostics) + D.capped(checked)
     return sorted(found, key=lambda d: (d.line, d.column, d.code))
 
 
@@ -61,14 +61,16 @@ def _groups(decl: Declaration) -> list[Diagnostic]:
     for group in decl.groups:
         if not group.crawl_lines:
             out.append(D.GROUP_WITHOUT_CRAWL_RULE.at(group.line, 1))
-        for agent in group.agents:
+        first_offset: dict[str, int] = {}
+        for offset, agent in enumerate(group.agents):
+            first_offset.setdefault(agent, offset)
             key = agent.lower()
             if not key:
                 continue
             if key in first_seen and first_seen[key] != group.line:
                 out.append(
                     D.AGENT_IN_SEVERAL_GROUPS.at(
-                        _agent_line(group, agent),
+                        group.line + first_offset[agent],
                         1,
                         message=f"{agent} is also named in the group of line {first_seen[key]}",
                     )
@@ -90,10 +92,6 @@ def _disallows_everything(group: Group) -> bool:
     return RuleKind.ALLOW not in kinds and any(
         rule.kind is RuleKind.DISALLOW and rule.pattern in ("/", "*", "/*") for rule in group.rules
     )
-
-
-def _agent_line(group: Group, agent: str) -> int:
-    return group.line + group.agents.index(agent)
 
 
 def _rules(decl: Declaration, group: Group) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from typing import Final
 from urllib.parse import urlsplit
 
-from ..diagnostics import define
+from ..diagnostics import capped, define
 from ..model import Diagnostic, Statement
 from .mapping import MICROSOFT_AGENTS, lookup
 
@@ -90,7 +90,7 @@ class RobotsMeta:
     def __init__(self, directives: Iterable[Directive], diagnostics: Iterable[Diagnostic],
                  *, source: str | None = None, image_response: bool = False) -> None:
         self.directives: tuple[Directive, ...] = tuple(directives)
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(capped(diagnostics))
         self.source = source
         self.image_response = image_response
 

@@ -13,6 +13,7 @@ entries and members are located by walking the validated text with ``raw_decode`
 from __future__ import annotations
 
 import json
+import random
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from html.parser import HTMLParser
 from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit
 
+from .. import _json
 from .. import diagnostics as D
 from .._match import compile_pattern, normalize_path, normalize_pattern
 from ..model import Diagnostic, Statement
@@ -273,16 +275,16 @@ def parse_file(data: bytes | str, *, source: str | None = None) -> TdmRepFile:
     text = _decode(data, diagnostics, NOT_UTF8)
     pos = _Positions(text)
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        diagnostics.append(NOT_JSON.at(exc.lineno, exc.colno, message=f"Not valid JSON: {exc.msg}"))
-        return TdmRepFile((), tuple(diagnostics), source)
+        document = _json.loads(text)
+    except _json.JsonError as exc:
+        diagnostics.append(exc.diagnostic(NOT_JSON))
+        return TdmRepFile((), tuple(D.capped(diagnostics)), source)
     start = _skip_ws(text, 0)
     if not isinstance(document, list):
         diagnostics.append(NOT_ARRAY.at(*pos.at(start)))
         if isinstance(document, dict):
             _member_names(text, start, pos, diagnostics)
-        return TdmRepFile((), tuple(diagnostics), source)
+        return TdmRepFile((), tuple(D.capped(diagnostics)), source)
     rules: list[TdmRule] = []
     for offset, item in _array_items(text, start):
         line, column = pos.at(offset)
@@ -295,7 +297,7 @@ def parse_file(data: bytes | str, *, source: str | None = None) -> TdmRepFile:
     if not rules and not any(d.code == NOT_OBJECT.code for d in diagnostics):
         diagnostics.append(EMPTY_FILE.at(*pos.at(start)))
     _shadowing(rules, diagnostics)
-    return TdmRepFile(tuple(rules), tuple(diagnostics), source)
+    return TdmRepFile(tuple(rules), tuple(D.capped(diagnostics)), source)
 
 
 def _member_names(
@@ -365,26 +367,50 @@ def _literal_prefix(pattern: str) -> tuple[str, bool]:
     return stripped[:cut], False
 
 
+#: Polynomial hashing of prefixes (``_shadowing``): a Mersenne prime modulus and a base drawn per
+#: process, so that nobody can prepare colliding locations; a collision only costs a comparison.
+_HASH_MODULUS: Final = (1 << 61) - 1
+_HASH_BASE: Final = random.randrange(1 << 20, _HASH_MODULUS - 1)
+
+
 def _shadowing(rules: list[TdmRule], diagnostics: list[Diagnostic]) -> None:
     """Flag a rule every path of which an earlier prefix-only rule already matches.
 
     Sound, not complete: only earlier rules that are a plain prefix (optionally ending in ``*``)
     are considered, so a warning is never wrong but some shadowing goes unreported.
+
+    Linear in the total length of the locations: a plain prefix that is itself shadowed is not
+    kept, since its shadowing rule is earlier and matches more.  Among the kept prefixes of a
+    location a shorter one is therefore always the later one, so the earliest rule that shadows
+    a location is its longest kept prefix, found by hashing the location's prefixes once.
     """
-    prefixes: list[tuple[str, TdmRule]] = []
+    kept: dict[tuple[int, int], list[tuple[str, TdmRule]]] = {}
+    lengths: set[int] = set()
     for rule in rules:
-        pattern = normalize_pattern(rule.location)
-        for prefix, earlier in prefixes:
-            if _literal_prefix(pattern)[0].startswith(prefix):
-                diagnostics.append(SHADOWED.at(
-                    rule.line, rule.column,
-                    message=f"Rule never applies: the rule on line {earlier.line} "
-                    f"(location {earlier.location!r}) matches every path it matches",
-                ))
-                break
-        literal, plain = _literal_prefix(pattern)
-        if plain:
-            prefixes.append((literal, rule))
+        literal, plain = _literal_prefix(normalize_pattern(rule.location))
+        hashes = [0]
+        value = 0
+        for char in literal:
+            value = (value * _HASH_BASE + ord(char)) % _HASH_MODULUS
+            hashes.append(value)
+        earlier: TdmRule | None = None
+        for length in range(len(literal), -1, -1):
+            if length in lengths:
+                for prefix, candidate in kept.get((length, hashes[length]), ()):
+                    if literal.startswith(prefix):
+                        earlier = candidate
+                        break
+                if earlier is not None:
+                    break
+        if earlier is not None:
+            diagnostics.append(SHADOWED.at(
+                rule.line, rule.column,
+                message=f"Rule never applies: the rule on line {earlier.line} "
+                f"(location {earlier.location!r}) matches every path it matches",
+            ))
+        elif plain:
+            kept.setdefault((len(literal), hashes[-1]), []).append((literal, rule))
+            lengths.add(len(literal))
 
 
 # --- Headers and HTML meta ----------------------------------------------------------------------
@@ -448,7 +474,7 @@ def from_headers(
         else:
             diagnostics.append(BAD_HEADER.at(line, 1, len(_RESERVATION) + 3 + len(value)))
     policy = _policy_value(found.get(_POLICY), reservation, diagnostics, raw)
-    return TdmRepValues("header", reservation, policy, tuple(diagnostics), source, line,
+    return TdmRepValues("header", reservation, policy, tuple(D.capped(diagnostics)), source, line,
                         "\n".join(raw) or None)
 
 
@@ -517,7 +543,7 @@ def from_html(html: str | bytes, *, source: str | None = None) -> TdmRepValues:
         content, pline, pcolumn = latest[_POLICY]
         policy = _policy_value((pline, content), reservation, diagnostics, [], pcolumn)
         raw.append(f'<meta name="tdm-policy" content="{content}">')
-    return TdmRepValues("meta", reservation, policy, tuple(diagnostics), source, line_no,
+    return TdmRepValues("meta", reservation, policy, tuple(D.capped(diagnostics)), source, line_no,
                         "\n".join(raw) or None)
 
 
@@ -620,13 +646,16 @@ def check_policy(data: bytes | str) -> list[Diagnostic]:
     text = _decode(data, diagnostics, POLICY_NOT_JSON)
     pos = _Positions(text)
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
+        document = _json.loads(text)
+    except _json.JsonError as exc:
+        if exc.code is not None:
+            diagnostics.append(exc.diagnostic(POLICY_NOT_JSON))
+            return diagnostics
         fixed, commas = _strip_trailing_commas(text)
         try:
-            document = json.loads(fixed)
-        except json.JSONDecodeError:
-            diagnostics.append(POLICY_NOT_JSON.at(exc.lineno, exc.colno))
+            document = _json.loads(fixed)
+        except _json.JsonError as again:
+            diagnostics.append((exc if again.code is None else again).diagnostic(POLICY_NOT_JSON))
             return diagnostics
         diagnostics.extend(POLICY_TRAILING_COMMA.at(*pos.at(offset)) for offset in commas)
         text = fixed
@@ -664,7 +693,7 @@ def check_policy(data: bytes | str) -> list[Diagnostic]:
         if key in members:
             line, column = pos.at(members[key].key_offset)
             diagnostics.append(POLICY_DUTY_OR_PROHIBITION.at(line, column, column + len(key) + 2))
-    return diagnostics
+    return D.capped(diagnostics)
 
 
 def _check_permissions(
