@@ -70,6 +70,12 @@ LONE_SURROGATE = D.define(
     "RFC 8259 §8.2: such a string has no Unicode value",
 )
 
+#: Every code by which :func:`loads` refuses a document: for a caller, the document is absent.
+REFUSALS: Final = frozenset(
+    c.code for c in (TOO_DEEP, NUMBER_TOO_LONG, NUMBER_OUT_OF_RANGE, NOT_A_NUMBER, TOO_LARGE,
+                     LONE_SURROGATE)
+)
+
 _STRING: Final = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 _STRINGS: Final = re.compile(_STRING, re.DOTALL)
 _NOT_BRACKETS: Final = re.compile(r"[^\[\]{}]+")
