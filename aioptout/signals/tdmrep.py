@@ -13,7 +13,6 @@ entries and members are located by walking the validated text with ``raw_decode`
 from __future__ import annotations
 
 import json
-import random
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 from .. import _json
 from .. import diagnostics as D
 from .._match import compile_pattern, normalize_path, normalize_pattern
+from .._prefixes import PrefixIndex
 from ..model import Diagnostic, Statement
 from .mapping import lookup
 
@@ -367,12 +367,6 @@ def _literal_prefix(pattern: str) -> tuple[str, bool]:
     return stripped[:cut], False
 
 
-#: Polynomial hashing of prefixes (``_shadowing``): a Mersenne prime modulus and a base drawn per
-#: process, so that nobody can prepare colliding locations; a collision only costs a comparison.
-_HASH_MODULUS: Final = (1 << 61) - 1
-_HASH_BASE: Final = random.randrange(1 << 20, _HASH_MODULUS - 1)
-
-
 def _shadowing(rules: list[TdmRule], diagnostics: list[Diagnostic]) -> None:
     """Flag a rule every path of which an earlier prefix-only rule already matches.
 
@@ -382,35 +376,21 @@ def _shadowing(rules: list[TdmRule], diagnostics: list[Diagnostic]) -> None:
     Linear in the total length of the locations: a plain prefix that is itself shadowed is not
     kept, since its shadowing rule is earlier and matches more.  Among the kept prefixes of a
     location a shorter one is therefore always the later one, so the earliest rule that shadows
-    a location is its longest kept prefix, found by hashing the location's prefixes once.
+    a location is its longest kept prefix.
     """
-    kept: dict[tuple[int, int], list[tuple[str, TdmRule]]] = {}
-    lengths: set[int] = set()
+    kept: PrefixIndex[TdmRule] = PrefixIndex()
     for rule in rules:
         literal, plain = _literal_prefix(normalize_pattern(rule.location))
-        hashes = [0]
-        value = 0
-        for char in literal:
-            value = (value * _HASH_BASE + ord(char)) % _HASH_MODULUS
-            hashes.append(value)
-        earlier: TdmRule | None = None
-        for length in range(len(literal), -1, -1):
-            if length in lengths:
-                for prefix, candidate in kept.get((length, hashes[length]), ()):
-                    if literal.startswith(prefix):
-                        earlier = candidate
-                        break
-                if earlier is not None:
-                    break
-        if earlier is not None:
+        found = kept.longest(literal)
+        if found is not None:
+            earlier = found[1]
             diagnostics.append(SHADOWED.at(
                 rule.line, rule.column,
                 message=f"Rule never applies: the rule on line {earlier.line} "
                 f"(location {earlier.location!r}) matches every path it matches",
             ))
         elif plain:
-            kept.setdefault((len(literal), hashes[-1]), []).append((literal, rule))
-            lengths.add(len(literal))
+            kept.add(literal, rule)
 
 
 # --- Headers and HTML meta ----------------------------------------------------------------------
