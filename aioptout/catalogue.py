@@ -402,8 +402,10 @@ def _check_item(item: Item, agent: str, usage: str, sites: _Sites) -> ItemReport
         status, outcome = page.status, page.outcome
         diagnostics.extend(page.diagnostics)
         if page.outcome == "present":
+            known = set(identifiers)
             for ident in jsonld_identifiers(page.text):
-                if ident not in identifiers:
+                if ident not in known:
+                    known.add(ident)
                     identifiers.append(ident)
             page_decision = decide(_page_signals(page), agent, item.url, usage)
             levels["page"] = page_decision.value

@@ -430,19 +430,26 @@ def from_headers(
 ) -> TdmRepValues:
     """The ``tdm-reservation`` and ``tdm-policy`` response fields; names are case-insensitive."""
     diagnostics: list[Diagnostic] = []
-    found: dict[str, tuple[int, str]] = {}
+    # Per field: the line of its last field line, and its values; repeats of a lone value are
+    # reported and dropped.  Joined once at the end, so that many field lines stay linear.
+    lines: dict[str, tuple[int, list[str]]] = {}
     for index, (name, value) in enumerate(_header_items(headers), start=1):
         key = name.strip().lower()
         if key not in (_RESERVATION, _POLICY):
             continue
         value = value.strip()
-        if key in found and found[key][1] != value:
-            # Field lines combine with commas (RFC 9110 §5.3): "1, 0" is not a valid value.
-            found[key] = (index, f"{found[key][1]}, {value}")
+        seen = lines.get(key)
+        if seen is None:
+            lines[key] = (index, [value])
+            continue
+        parts = seen[1]
+        if len(parts) == 1 and parts[0] == value:
+            diagnostics.append(REPEATED_HEADER.at(index))
         else:
-            if key in found:
-                diagnostics.append(REPEATED_HEADER.at(index))
-            found[key] = (index, value)
+            parts.append(value)
+        lines[key] = (index, parts)
+    # Field lines combine with commas (RFC 9110 §5.3): "1, 0" is not a valid value.
+    found = {key: (index, ", ".join(parts)) for key, (index, parts) in lines.items()}
     reservation: int | None = None
     line: int | None = None
     raw: list[str] = []
