@@ -76,7 +76,9 @@ REFUSALS: Final = frozenset(
                      LONE_SURROGATE)
 )
 
-_STRING: Final = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+# A string, or an unterminated one up to the end: possessive, and never retried from a quote
+# inside it, so that a hostile unterminated string costs one pass, not one per escaped quote.
+_STRING: Final = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?'
 _STRINGS: Final = re.compile(_STRING, re.DOTALL)
 _NOT_BRACKETS: Final = re.compile(r"[^\[\]{}]+")
 _SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")

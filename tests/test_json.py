@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from _linear import assert_linear
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from aioptout import _json
@@ -105,6 +107,8 @@ def test_the_limit_checks_are_linear() -> None:
     assert_linear(lambda n: "[" + ",".join([unit] * n) + "]", _json.loads, 2_000)
     # A late offending token: the scan crosses the whole document first.
     assert_linear(lambda n: "[" + "[1]," * n + "1e999]", _refused, 20_000)
+    # An unterminated string full of escaped quotes: each quote inside is not a new start.
+    assert_linear(lambda n: '["\\ud83d\\ude00' + '\\"' * n + "[" * 100, _refused, 200_000)
 
 
 # --- tdmrep.json and the other formats --------------------------------------------------------
@@ -232,3 +236,36 @@ def test_api_validates_hostile_tdmrep_json_with_diagnostics(document: str) -> No
     got = _post(json.dumps({"text": document, "kind": "tdmrep"}).encode())
     assert got.status_code == 200, got.text
     assert got.json()["diagnostics"][0]["code"].startswith("JSN")
+
+
+# --- any input ----------------------------------------------------------------------------------
+
+_JSON_BITS = st.sampled_from(
+    ["[", "]", "{", "}", '"', "\\", ",", ":", "1", "-", ".", "e", "9" * 120, "NaN", "Infinity",
+     "true", "\\ud800", "\\udc00", " ", "\n", "a", '"k":']
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.lists(_JSON_BITS, max_size=40).map("".join)))
+def test_any_text_is_read_or_refused_with_a_position(text: str) -> None:
+    try:
+        value = _json.loads(text)
+    except _json.JsonError as exc:
+        assert exc.line >= 1 and exc.column >= 1
+        assert exc.code is None or exc.code.code in _json.REFUSALS
+        return
+    # What is read is what the json module reads.
+    assert json.dumps(value, sort_keys=True) == json.dumps(json.loads(text), sort_keys=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=30,
+))
+def test_documents_within_the_limits_read_as_the_json_module_reads_them(value: Any) -> None:
+    text = json.dumps(value)
+    assert _json.loads(text) == json.loads(text)
