@@ -269,3 +269,37 @@ def test_any_text_is_read_or_refused_with_a_position(text: str) -> None:
 def test_documents_within_the_limits_read_as_the_json_module_reads_them(value: Any) -> None:
     text = json.dumps(value)
     assert _json.loads(text) == json.loads(text)
+
+
+# --- the other JSON inputs ----------------------------------------------------------------------
+
+def test_item_lists_report_a_hostile_line_and_keep_the_others(tmp_path: Path) -> None:
+    from aioptout.catalogue import items_from_file
+
+    path = tmp_path / "items.jsonl"
+    path.write_text('{"url": "https://a.test/1"}\n' + "[" * 1000 + "\n"
+                    '{"isrc": "' + "1" * 10 + '", "n": ' + "9" * 6000 + '}\n{"url": "https://a.test/2"}\n')
+    found: list[Any] = []
+    items = list(items_from_file(path, found))
+    assert [item.url for item in items] == ["https://a.test/1", "https://a.test/2"]
+    assert [(d.code, d.line) for d in found] == [("JSN101", 2), ("JSN102", 3)]
+
+
+def test_a_hostile_agent_registry_is_a_registry_error() -> None:
+    from aioptout.agents import Registry, RegistryError
+
+    with pytest.raises(RegistryError, match="JSN101"):
+        Registry.from_bytes(DEEP_ARRAY.encode())
+
+
+def test_the_conformance_adapter_answers_a_hostile_request_with_status_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    from aioptout._cli.conformance import answer
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DEEP_OBJECT.encode())))
+    assert answer() == 2
+    assert "error" in json.loads(capsys.readouterr().out)
