@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from . import diagnostics as D
-from ._limits import MAX_DIAGNOSTICS_PER_CODE, MAX_FILE_BYTES, MAX_LINE_BYTES
+from ._limits import MAX_FILE_BYTES, MAX_LINE_BYTES
 from .model import Diagnostic
 
 _BOM: Final = b"\xef\xbb\xbf"
@@ -29,43 +29,30 @@ _BINARY_CONTROL_RATIO: Final = 0.10
 
 
 class Reporter:
-    """Caps diagnostics per code so a hostile file cannot produce millions of them."""
+    """Caps diagnostics per code (``diagnostics.Tally``) so a hostile file cannot produce
+    millions of them."""
 
     def __init__(self, initial: list[Diagnostic] | None = None) -> None:
         self.out: list[Diagnostic] = []
-        self._counts: dict[str, int] = {}
+        self._tally = D.Tally()
         for diagnostic in initial or ():
             self.add(diagnostic)
 
     def wanted(self, code: str) -> bool:
-        """Count one finding of ``code``; True while such findings are still reported."""
-        count = self._counts.get(code, 0) + 1
-        self._counts[code] = count
-        return count <= MAX_DIAGNOSTICS_PER_CODE
+        """Count one finding of ``code``; True while such findings are still kept."""
+        return self._tally.wants(code)
 
     def add(self, diagnostic: Diagnostic) -> None:
-        if self.wanted(diagnostic.code):
+        if self._tally.wants(diagnostic.code):
             self.out.append(diagnostic)
 
     def at(self, code: D.Code, line: int, column: int = 1, end_column: int | None = None,
            message: str | None = None) -> None:
-        if self.wanted(code.code):
+        if self._tally.wants(code.code):
             self.out.append(code.at(line, column, end_column, message=message))
 
     def finish(self) -> list[Diagnostic]:
-        for code, count in self._counts.items():
-            if count > MAX_DIAGNOSTICS_PER_CODE:
-                last = next(d for d in reversed(self.out) if d.code == code)
-                extra = count - MAX_DIAGNOSTICS_PER_CODE
-                self.out.append(
-                    D.get(code).at(
-                        last.line,
-                        last.column,
-                        last.end_column,
-                        message=f"{D.get(code).title} ({extra} more not shown)",
-                    )
-                )
-        return self.out
+        return D.summarise(self.out, self._tally)
 
 
 @dataclass(frozen=True, slots=True)

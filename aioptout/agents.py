@@ -11,7 +11,6 @@ load their own file of the same shape (``spec/agents.schema.json``).
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
+from . import _json
 from ._match import agent_token
 from .usage import LABELS
 
@@ -161,12 +161,13 @@ class Registry:
     @classmethod
     def from_bytes(cls, data: bytes, *, name: str = "<registry>") -> Registry:
         try:
-            doc = json.loads(data.decode("utf-8"))
+            doc = _json.loads(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise RegistryError(f"{name}: not UTF-8 (byte {exc.start})") from None
-        except json.JSONDecodeError as exc:
+        except _json.JsonError as exc:
+            what = "not JSON" if exc.code is None else f"not read ({exc.code.code})"
             raise RegistryError(
-                f"{name}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+                f"{name}: {what}: {exc.message} at line {exc.line} column {exc.column}"
             ) from None
         agents, sources = _from_document(doc, name)
         return cls(agents, sources)

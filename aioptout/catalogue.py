@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final, cast
 from urllib.parse import urljoin
 
-from . import _xml
+from . import _json, _xml
 from . import usage as U
 from ._isolation import Failure, guarded
 from .crawl import SiteReport, check_site, site_origin
@@ -261,9 +260,12 @@ def items_from_file(path: str | Path, diagnostics: list[Diagnostic] | None = Non
                 if not line.strip():
                     continue
                 try:
-                    row = json.loads(line)
-                except ValueError:
-                    found.append(BAD_ITEM.at(number, 1, message="line is not JSON"))
+                    row = _json.loads(line)
+                except _json.JsonError as exc:
+                    if exc.code is None:
+                        found.append(BAD_ITEM.at(number, 1, message="line is not JSON"))
+                    else:
+                        found.append(exc.code.at(number, exc.column))
                     continue
                 if isinstance(row, dict):
                     yield number, row
@@ -341,7 +343,7 @@ def jsonld_identifiers(html: str) -> tuple[str, ...]:
     collector = _JsonLdCollector()
     collector.feed(html)
     collector.close()
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered and deduplicated in constant time per identifier
 
     def walk(node: object, depth: int) -> None:
         if depth > 32:
@@ -353,16 +355,14 @@ def jsonld_identifiers(html: str) -> tuple[str, ...]:
             for key, value in node.items():
                 scheme = JSONLD_PROPERTIES.get(str(key).lower())
                 if scheme is not None and isinstance(value, str | int) and str(value).strip():
-                    ident = f"{scheme}:{str(value).strip()}"
-                    if ident not in found:
-                        found.append(ident)
+                    found.setdefault(f"{scheme}:{str(value).strip()}")
                 else:
                     walk(value, depth + 1)
 
     for block in collector.blocks:
         try:
-            walk(json.loads(block), 0)
-        except (ValueError, RecursionError):
+            walk(_json.loads(block), 0)
+        except _json.JsonError:  # a block that is not (bounded) JSON states no identifier
             continue
     return tuple(found)
 
@@ -461,8 +461,10 @@ def _check_item(item: Item, agent: str, usage: str, sites: _Sites) -> ItemReport
         status, outcome = page.status, page.outcome
         diagnostics.extend(page.diagnostics)
         if page.outcome == "present":
+            known = set(identifiers)
             for ident in jsonld_identifiers(page.text):
-                if ident not in identifiers:
+                if ident not in known:
+                    known.add(ident)
                     identifiers.append(ident)
             page_decision = decide(_page_signals(page), agent, item.url, usage)
             levels["page"] = page_decision.value

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from . import _json
 from . import usage as U
 from ._match import compile_pattern
 from .model import Diagnostic, Severity, Value
@@ -172,7 +173,7 @@ def _looks_binary(data: bytes | str) -> bool:
 
 def _from_tdmrep(data: bytes | str, source: str | None) -> Conversion:
     parsed = tdmrep.parse_file(data, source=source)
-    fatal = {tdmrep.NOT_JSON.code, tdmrep.NOT_ARRAY.code}
+    fatal = {tdmrep.NOT_JSON.code, tdmrep.NOT_ARRAY.code, *_json.REFUSALS}
     if any(d.code in fatal for d in parsed.diagnostics):
         return _unreadable("tdmrep", parsed.diagnostics, "not a tdmrep.json array of rules")
     losses: list[Loss] = []

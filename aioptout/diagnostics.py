@@ -9,9 +9,11 @@ MUST → error, SHOULD → warning, anything softer → info.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from typing import Final
 
+from ._limits import MAX_DIAGNOSTICS_PER_CODE
 from .model import Diagnostic, Severity, draft_of
 
 _KEYWORD_SEVERITY: Final = {
@@ -38,6 +40,7 @@ _DEFINING_MODULES: Final = (
     "aioptout.drift",
     "aioptout._isolation",
     "aioptout.survey.store",
+    "aioptout._json",
 )
 
 
@@ -92,6 +95,95 @@ _DiagnosticDraft = draft_of(Diagnostic)
 
 
 _REGISTRY: dict[str, Code] = {}
+
+
+# --- The per-code cap (spec §11.3): the one place it is applied --------------------------------
+
+#: Positions of one code that a collector keeps: those reported, and the first one not
+#: reported, where the summary goes.
+KEPT_PER_CODE: Final = MAX_DIAGNOSTICS_PER_CODE + 1
+
+
+class Tally:
+    """Counts the findings of each code for a collector that stores them its own way.
+
+    A collector asks :meth:`wants` for every finding and keeps the finding's position only
+    when it answers True; :func:`summarise` then turns the last kept one into the summary.
+    """
+
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def wants(self, code: str) -> bool:
+        """Count one finding of ``code``; True while its position is still kept."""
+        seen = self.counts.get(code, 0) + 1
+        self.counts[code] = seen
+        return seen <= KEPT_PER_CODE
+
+    def full(self, code: str) -> bool:
+        """True once no further position of ``code`` is kept: counting is all that is left."""
+        return self.counts.get(code, 0) >= KEPT_PER_CODE
+
+    def unreported(self) -> dict[str, int]:
+        """For each code over the cap, how many of its findings are not reported one by one."""
+        return {
+            code: seen - MAX_DIAGNOSTICS_PER_CODE
+            for code, seen in self.counts.items()
+            if seen > MAX_DIAGNOSTICS_PER_CODE
+        }
+
+
+def summary_message(code: str, unreported: int) -> str:
+    """The message of the summary diagnostic; spec §11.3 fixes its form."""
+    return f"{get(code).title} ({unreported} more not shown)"
+
+
+def summarise(kept: list[Diagnostic], tally: Tally) -> list[Diagnostic]:
+    """``kept`` (each code's kept findings, in order) with each over-cap code's last one
+    turned into its summary: same code and position, the number of unreported findings."""
+    over = tally.unreported()
+    if not over:
+        return kept
+    seen: dict[str, int] = {}
+    out: list[Diagnostic] = []
+    for diagnostic in kept:
+        code = diagnostic.code
+        if code in over:
+            index = seen.get(code, 0) + 1
+            seen[code] = index
+            if index == KEPT_PER_CODE:
+                diagnostic = replace(diagnostic, message=summary_message(code, over[code]))
+        out.append(diagnostic)
+    return out
+
+
+def capped(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """At most ``MAX_DIAGNOSTICS_PER_CODE`` diagnostics of each code, the first by position,
+    then one summary at the first position not reported; the order of ``diagnostics`` is kept.
+
+    For collectors that build a whole list; linear but for sorting the codes over the cap.
+    """
+    found = list(diagnostics)
+    by_code: dict[str, list[int]] = {}
+    for index, diagnostic in enumerate(found):
+        by_code.setdefault(diagnostic.code, []).append(index)
+    if all(len(indices) <= MAX_DIAGNOSTICS_PER_CODE for indices in by_code.values()):
+        return found
+    dropped: set[int] = set()
+    summaries: dict[int, str] = {}
+    for code, indices in by_code.items():
+        if len(indices) > MAX_DIAGNOSTICS_PER_CODE:
+            indices.sort(key=lambda i: (found[i].line, found[i].column))
+            dropped.update(indices[KEPT_PER_CODE:])
+            unreported = len(indices) - MAX_DIAGNOSTICS_PER_CODE
+            summaries[indices[MAX_DIAGNOSTICS_PER_CODE]] = summary_message(code, unreported)
+    return [
+        replace(diagnostic, message=summaries[index]) if index in summaries else diagnostic
+        for index, diagnostic in enumerate(found)
+        if index not in dropped
+    ]
 
 
 def define(code: str, keyword: str, spec: str, title: str, hint: str | None = None) -> Code:

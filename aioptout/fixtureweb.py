@@ -377,6 +377,10 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Encoding"] = encoding
             packed = gzip.compress(body, mtime=0) if encoding == "gzip" else zlib.compress(body)
             self._send(entry.status, headers, packed, head)
+        elif kind == "repeat":
+            parts = entry.behaviour["parts"]  # type: ignore[index]
+            repeated = b"".join(str(text).encode() * int(count) for text, count in parts)
+            self._send(entry.status, headers, repeated, head)
         elif kind == "gzip-file":
             self._send(entry.status, headers, gzip.compress(body, mtime=0), head)
         elif kind == "header-drip":

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
+from typing import Final
 
 from . import diagnostics as D
 from . import usage as U
-from ._match import compile_pattern
-from .evaluate import _crawl, _index_for
+from ._match import Pattern, caller_key, compile_pattern
+from ._prefixes import PrefixIndex
+from .evaluate import ALWAYS_ALLOWED
 from .model import Declaration, Diagnostic, Group, Rule, RuleKind, Value
 from .parse import parse
+
+#: Glob crawl rules tried in all by one validation to find the Content-Usage rules that never
+#: apply (AOO517).  Past it, a path that only a glob rule could decide is not checked: the
+#: warning stays sound, and validation stays linear however many globs a file has.
+_MAX_GLOB_TRIES: Final = 200_000
 
 
 def validate(
@@ -26,11 +33,12 @@ def validate(
     moment = now or _dt.datetime.now(_dt.UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_dt.UTC)
-    found = list(decl.diagnostics)
-    found += _dates(decl, moment)
-    found += _groups(decl)
+    # Parsing has capped its own codes; these checks use other codes and are capped here.
+    checked = _dates(decl, moment) + _groups(decl)
+    tables = _Tables(decl)
     for group in decl.groups:
-        found += _rules(decl, group)
+        checked += _rules(decl, group, tables)
+    found = list(decl.diagnostics) + D.capped(checked)
     return sorted(found, key=lambda d: (d.line, d.column, d.code))
 
 
@@ -61,14 +69,16 @@ def _groups(decl: Declaration) -> list[Diagnostic]:
     for group in decl.groups:
         if not group.crawl_lines:
             out.append(D.GROUP_WITHOUT_CRAWL_RULE.at(group.line, 1))
-        for agent in group.agents:
+        first_offset: dict[str, int] = {}
+        for offset, agent in enumerate(group.agents):
+            first_offset.setdefault(agent, offset)
             key = agent.lower()
             if not key:
                 continue
             if key in first_seen and first_seen[key] != group.line:
                 out.append(
                     D.AGENT_IN_SEVERAL_GROUPS.at(
-                        _agent_line(group, agent),
+                        group.line + first_offset[agent],
                         1,
                         message=f"{agent} is also named in the group of line {first_seen[key]}",
                     )
@@ -92,11 +102,7 @@ def _disallows_everything(group: Group) -> bool:
     )
 
 
-def _agent_line(group: Group, agent: str) -> int:
-    return group.line + group.agents.index(agent)
-
-
-def _rules(decl: Declaration, group: Group) -> list[Diagnostic]:
+def _rules(decl: Declaration, group: Group, tables: _Tables) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     seen: dict[tuple[RuleKind, str], Rule] = {}
     by_pattern: dict[tuple[RuleKind, str], list[Rule]] = defaultdict(list)
@@ -115,15 +121,14 @@ def _rules(decl: Declaration, group: Group) -> list[Diagnostic]:
         if len(rules) > 1 and _disagree(rules):
             for rule in rules[1:]:
                 out.append(D.CONFLICTING_USAGE.at(rule.line, 1))
-    agent = next((a for a in group.agents if a), "*")
-    index = _index_for(decl, agent)
+    table = tables.get(next((a for a in group.agents if a), "*"))
     for rule in group.rules:
         if rule.kind is not RuleKind.CONTENT_USAGE or "*" in rule.pattern or "$" in rule.pattern:
             continue
         if not compile_pattern(rule.pattern).matches(rule.pattern):
             continue
-        crawl, by = _crawl(index, rule.pattern)
-        if crawl is Value.DISALLOWED and by is not None:
+        by = table.decide(rule.pattern)
+        if by is not None and by.kind is RuleKind.DISALLOW:
             out.append(
                 D.USAGE_NEVER_APPLIES.at(
                     rule.line,
@@ -141,3 +146,74 @@ def _disagree(rules: list[Rule]) -> bool:
         if len(values) > 1:
             return True
     return False
+
+
+class _CrawlTable:
+    """The crawl rule deciding a path for one agent, as ``evaluate`` decides it (the first in
+    longest-first order that matches), without trying every rule for every path.
+
+    A plain prefix rule is found by the longest stored prefix of the path, an ``$``-anchored one
+    by equality; only glob rules are tried in turn, and those within a shared budget.
+    """
+
+    def __init__(self, groups: list[Group], budget: list[int]) -> None:
+        rules = [(compile_pattern(rule.pattern), rule) for group in groups for rule in group.rules
+                 if rule.kind in (RuleKind.ALLOW, RuleKind.DISALLOW)]
+        # Evaluate's order: longest first; at equal length Allow first, then by line.
+        rules.sort(key=lambda r: (-r[0].length, r[1].kind is not RuleKind.ALLOW, r[1].line))
+        self._prefixes: PrefixIndex[tuple[int, Rule]] = PrefixIndex()
+        self._exact: dict[str, tuple[int, Rule]] = {}
+        self._globs: list[tuple[int, Pattern, Rule]] = []
+        self._budget = budget
+        for position, (pattern, rule) in enumerate(rules):
+            text = pattern.text
+            if "*" in text.rstrip("$"):
+                self._globs.append((position, pattern, rule))
+            elif text.endswith("$"):
+                self._exact.setdefault(text[:-1], (position, rule))
+            else:
+                self._prefixes.add(text, (position, rule))
+
+    def decide(self, path: str) -> Rule | None:
+        """The deciding rule; None when none matches or the glob budget is spent."""
+        if path in ALWAYS_ALLOWED:
+            return None
+        found = self._prefixes.longest(path)
+        best = None if found is None else found[1]
+        exact = self._exact.get(path)
+        if exact is not None and (best is None or exact[0] < best[0]):
+            best = exact
+        for position, pattern, rule in self._globs:
+            if best is not None and position > best[0]:
+                break
+            if self._budget[0] <= 0:
+                return None
+            self._budget[0] -= 1
+            if pattern.matches(path):
+                best = (position, rule)
+                break
+        return None if best is None else best[1]
+
+
+class _Tables:
+    """One ``_CrawlTable`` per agent token, grouped in one pass over the groups (spec §6)."""
+
+    def __init__(self, decl: Declaration) -> None:
+        self._named: dict[str, list[Group]] = {}
+        self._star: list[Group] = []
+        for group in decl.groups:
+            if "*" in group.agents:
+                self._star.append(group)
+            for token in {agent.lower() for agent in group.agents}:
+                if token not in ("", "*"):
+                    self._named.setdefault(token, []).append(group)
+        self._tables: dict[str, _CrawlTable] = {}
+        self._budget = [_MAX_GLOB_TRIES]
+
+    def get(self, agent: str) -> _CrawlTable:
+        token = caller_key(agent) if agent != "*" else "*"
+        table = self._tables.get(token)
+        if table is None:
+            groups = self._named.get(token) or self._star
+            table = self._tables[token] = _CrawlTable(groups, self._budget)
+        return table

@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from .. import _json
 from .._conformance import RequestError, handle
 from ._common import Exit
 
@@ -36,9 +37,9 @@ def answer() -> int:
     so that the suite's hundreds of processes do not each import every command."""
     raw = sys.stdin.buffer.read()
     try:
-        request = json.loads(raw.decode("utf-8"))
+        request = _json.loads(raw.decode("utf-8"))
         response = handle(request)
-    except (UnicodeDecodeError, json.JSONDecodeError, RequestError) as exc:
+    except (UnicodeDecodeError, _json.JsonError, RequestError) as exc:
         sys.stdout.write(json.dumps({"error": f"malformed request: {exc}"}) + "\n")
         return int(Exit.USAGE)
     sys.stdout.write(json.dumps(response, ensure_ascii=False) + "\n")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 from .. import usage as U
 from .._match import Pattern, compile_pattern, normalize_path, normalize_pattern
 from .._prefs import Problem, dictionary_fault, parse_preferences, parse_usage_rule
-from ..diagnostics import Code, define
+from ..diagnostics import Code, capped, define
 from ..model import Diagnostic, Statement, Value
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class AiprefRobots:
                  diagnostics: Iterable[Diagnostic]) -> None:
         self.robots = robots
         self.source = robots.source
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(capped(diagnostics))
         self._rules = dict(rules)
 
     @property
@@ -224,7 +224,7 @@ class AiprefHeader:
                  diagnostics: Iterable[Diagnostic], *, source: str | None = None) -> None:
         self.preferences: Mapping[str, Value] = dict(preferences)
         self.value = value
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(capped(diagnostics))
         self.source = source
 
     def statements(self, agent: str, target: str) -> list[Statement]:

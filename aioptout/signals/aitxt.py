@@ -223,4 +223,4 @@ def parse(data: bytes | str, *, source: str | None = None) -> AiTxt:
     close()
     if not any_rule:
         diagnostics.append(NO_RULES.at(1))
-    return AiTxt(tuple(groups), tuple(diagnostics), source)
+    return AiTxt(tuple(groups), tuple(D.capped(diagnostics)), source)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from .. import usage as U
-from ..diagnostics import define
+from ..diagnostics import capped, define
 from ..model import Diagnostic, Statement, Value
 from .aipref import robots_target
 from .mapping import lookup
@@ -148,7 +148,7 @@ class ContentSignals:
                  diagnostics: Iterable[Diagnostic]) -> None:
         self.robots = robots
         self.source = robots.source
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(capped(diagnostics))
         self._lines = dict(lines)
 
     @property
@@ -176,19 +176,25 @@ def from_robots(robots: RobotsTxt) -> ContentSignals:
     """Read every Content-Signal line of a parsed robots.txt, with CSG diagnostics."""
     lines: dict[RobotsLine, SignalLine] = {}
     diagnostics: list[Diagnostic] = []
-    by_agent: dict[str, list[RobotsLine]] = {}
+    # An agent's first Content-Signal line; every later line an agent sees is reported once.
+    # Linear: a group's lines after its first are later lines for each of its agents, and its
+    # first line is a later one if any of its agents saw a line in an earlier group.
+    first: dict[str, int] = {}
+    reported: set[int] = set()
     for group in robots.groups:
         here = [line for line in group.lines if line.field == _FIELD]
         for line in here:
             prefs, found = parse_signal(line.value, line.line, line.column)
             diagnostics.extend(found)
             lines[line] = SignalLine(line.line, prefs, f"{line.raw_field}: {line.value}")
-        for agent in {a.lower() for a in group.agents}:
-            by_agent.setdefault(agent, []).extend(here)
-    reported: set[int] = set()
-    for extra in (found_lines[1:] for found_lines in by_agent.values()):
-        for line in extra:
-            if line.line not in reported:
+        agents = {a.lower() for a in group.agents}
+        if not here or not agents:
+            continue
+        for agent in agents:
+            first.setdefault(agent, here[0].line)
+        for index, line in enumerate(here):
+            later = index > 0 or any(first[agent] != line.line for agent in agents)
+            if later and line.line not in reported:
                 reported.add(line.line)
                 diagnostics.append(SEVERAL_LINES.at(line.line, line.column,
                                                     line.column + len(line.value)))
@@ -204,7 +210,7 @@ class ContentSignalHeader:
     def __init__(self, lines: Iterable[SignalLine], diagnostics: Iterable[Diagnostic], *,
                  source: str | None = None) -> None:
         self.lines: tuple[SignalLine, ...] = tuple(lines)
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(capped(diagnostics))
         self.source = source
 
     def statements(self, agent: str, target: str) -> list[Statement]:

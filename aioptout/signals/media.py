@@ -17,13 +17,12 @@ Positions in binary files are line 1 and the 1-based byte offset as the column.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from .. import _xml
+from .. import _json, _xml
 from .. import diagnostics as D
 from ..model import Diagnostic, Statement, Value
 from .mapping import is_mapped, lookup
@@ -209,7 +208,8 @@ class _Builder:
     assertions: list[Mapping[str, Any]] = field(default_factory=list)
 
     def build(self, source: str | None) -> MediaSignal:
-        return MediaSignal(tuple(self.preferences), tuple(self.diagnostics), source, self.xmp,
+        return MediaSignal(tuple(self.preferences), tuple(D.capped(self.diagnostics)), source,
+                           self.xmp,
                            self.data_mining, self.tdm_reservation, self.tdm_policy,
                            tuple(self.assertions))
 
@@ -360,10 +360,9 @@ def from_manifest_json(data: bytes | str, *, source: str | None = None) -> Media
     """Read the JSON that ``c2patool FILE`` prints, or a manifest definition it signs."""
     out = _Builder()
     try:
-        document = json.loads(data[:MAX_MANIFEST_JSON_BYTES])
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line, column = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else (1, 1)
-        out.diagnostics.append(MANIFEST_JSON.at(line, column))
+        document = _json.loads(data[:MAX_MANIFEST_JSON_BYTES])
+    except _json.JsonError as exc:
+        out.diagnostics.append(exc.diagnostic(MANIFEST_JSON))
         return out.build(source)
     assertions = _manifest_assertions(document)
     if assertions is None:
@@ -412,7 +411,7 @@ def _read_c2pa(data: bytes, out: _Builder) -> None:
     mime = _mime(data)
     try:
         reader = c2pa.Reader(mime or "application/octet-stream", io.BytesIO(data))
-        document = json.loads(reader.json())
+        document = _json.loads(reader.json())
     except Exception as exc:  # the binding raises its own error types
         out.diagnostics.append(C2PA_UNREADABLE.at(1, offset + 1, message=f"C2PA: {exc}"))
         return

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from .. import diagnostics as _diag
-from .._limits import MAX_CRAWL_DELAY, MAX_DIAGNOSTICS_PER_CODE, MAX_FILE_BYTES, MAX_LINE_BYTES
+from .._limits import MAX_CRAWL_DELAY, MAX_FILE_BYTES, MAX_LINE_BYTES
 from .._match import Pattern, RuleSet, agent_token, caller_key, compile_pattern, normalize_path
 from ..model import Diagnostic, Statement, Value
 
@@ -249,13 +249,14 @@ def _position(finding: _Finding) -> tuple[int, int]:
 
 
 class _Sink:
-    """Collects diagnostics, capping each code at MAX_DIAGNOSTICS_PER_CODE."""
+    """Collects diagnostics, capping each code as ``diagnostics.Tally`` does (spec §11.3)."""
 
-    __slots__ = ("counts", "items")
+    __slots__ = ("counts", "items", "tally")
 
     def __init__(self) -> None:
         self.items: list[_Finding] = []
-        self.counts: dict[str, int] = {}
+        self.tally = _diag.Tally()
+        self.counts: dict[str, int] = self.tally.counts
 
     def add(
         self,
@@ -270,23 +271,22 @@ class _Sink:
 
     def wants(self, code: _diag.Code) -> bool:
         """Count one finding; True while its position is still wanted (under the cap)."""
-        seen = self.counts.get(code.code, 0) + 1
-        self.counts[code.code] = seen
-        return seen <= MAX_DIAGNOSTICS_PER_CODE
+        return self.tally.wants(code.code)
 
     def put(self, code: _diag.Code, line: int, column: int, end_column: int) -> None:
         """Record a finding ``wants`` has already counted."""
         self.items.append((code, line, column, max(end_column, column + 1), None))
 
     def finish(self) -> tuple[_Finding, ...]:
-        for code, seen in self.counts.items():
-            extra = seen - MAX_DIAGNOSTICS_PER_CODE
-            if extra > 0:
-                last = next(f for f in reversed(self.items) if f[0].code == code)
-                self.items.append(
-                    (_diag.get(code), last[1], last[2], last[3],
-                     f"{extra} more {code} diagnostics not shown")
-                )
+        over = self.tally.unreported()
+        if over:
+            seen: dict[str, int] = {}
+            for index, (code, line, column, end, _message) in enumerate(self.items):
+                if code.code in over:
+                    seen[code.code] = kept = seen.get(code.code, 0) + 1
+                    if kept == _diag.KEPT_PER_CODE:
+                        summary = _diag.summary_message(code.code, over[code.code])
+                        self.items[index] = (code, line, column, end, summary)
         self.items.sort(key=_position)
         return tuple(self.items)
 
@@ -739,7 +739,7 @@ class _Parser:
             last = start
             offset = 1 + (bom if number == 1 else 0) - line_start
             sink.add(NOT_UTF8, number, start + offset, found.end() + offset)
-            if sink.counts[NOT_UTF8.code] >= MAX_DIAGNOSTICS_PER_CODE:
+            if sink.counts[NOT_UTF8.code] >= _diag.KEPT_PER_CODE:
                 more = len(_SURROGATES.findall(text, found.end()))
                 if more:
                     sink.counts[NOT_UTF8.code] += more
@@ -831,8 +831,8 @@ class _Parser:
                     not_record_more += 1
                     continue
                 self._no_field(number, raw)
-                unknown_full = counts.get(UNKNOWN_FIELD.code, 0) >= MAX_DIAGNOSTICS_PER_CODE
-                not_record_full = counts.get(NOT_A_RECORD.code, 0) >= MAX_DIAGNOSTICS_PER_CODE
+                unknown_full = counts.get(UNKNOWN_FIELD.code, 0) >= _diag.KEPT_PER_CODE
+                not_record_full = counts.get(NOT_A_RECORD.code, 0) >= _diag.KEPT_PER_CODE
                 continue
             general(number, raw, 0)
             in_group = bool(self.agents)

@@ -15,7 +15,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from .._match import AGENT_TOKEN_CHARS, caller_key
-from ..diagnostics import define
+from ..diagnostics import capped, define
 from ..model import Diagnostic, Statement
 from .mapping import MICROSOFT_AGENTS, lookup
 
@@ -91,7 +91,7 @@ class RobotsMeta:
     def __init__(self, directives: Iterable[Directive], diagnostics: Iterable[Diagnostic],
                  *, source: str | None = None, image_response: bool = False) -> None:
         self.directives: tuple[Directive, ...] = tuple(directives)
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(capped(diagnostics))
         self.source = source
         self.image_response = image_response
 

@@ -20,8 +20,10 @@ from html.parser import HTMLParser
 from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit
 
+from .. import _json
 from .. import diagnostics as D
 from .._match import compile_pattern, normalize_path, normalize_pattern
+from .._prefixes import PrefixIndex
 from ..model import Diagnostic, Statement
 from .mapping import lookup
 
@@ -273,16 +275,16 @@ def parse_file(data: bytes | str, *, source: str | None = None) -> TdmRepFile:
     text = _decode(data, diagnostics, NOT_UTF8)
     pos = _Positions(text)
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        diagnostics.append(NOT_JSON.at(exc.lineno, exc.colno, message=f"Not valid JSON: {exc.msg}"))
-        return TdmRepFile((), tuple(diagnostics), source)
+        document = _json.loads(text)
+    except _json.JsonError as exc:
+        diagnostics.append(exc.diagnostic(NOT_JSON))
+        return TdmRepFile((), tuple(D.capped(diagnostics)), source)
     start = _skip_ws(text, 0)
     if not isinstance(document, list):
         diagnostics.append(NOT_ARRAY.at(*pos.at(start)))
         if isinstance(document, dict):
             _member_names(text, start, pos, diagnostics)
-        return TdmRepFile((), tuple(diagnostics), source)
+        return TdmRepFile((), tuple(D.capped(diagnostics)), source)
     rules: list[TdmRule] = []
     for offset, item in _array_items(text, start):
         line, column = pos.at(offset)
@@ -295,7 +297,7 @@ def parse_file(data: bytes | str, *, source: str | None = None) -> TdmRepFile:
     if not rules and not any(d.code == NOT_OBJECT.code for d in diagnostics):
         diagnostics.append(EMPTY_FILE.at(*pos.at(start)))
     _shadowing(rules, diagnostics)
-    return TdmRepFile(tuple(rules), tuple(diagnostics), source)
+    return TdmRepFile(tuple(rules), tuple(D.capped(diagnostics)), source)
 
 
 def _member_names(
@@ -370,21 +372,25 @@ def _shadowing(rules: list[TdmRule], diagnostics: list[Diagnostic]) -> None:
 
     Sound, not complete: only earlier rules that are a plain prefix (optionally ending in ``*``)
     are considered, so a warning is never wrong but some shadowing goes unreported.
+
+    Linear in the total length of the locations: a plain prefix that is itself shadowed is not
+    kept, since its shadowing rule is earlier and matches more.  Among the kept prefixes of a
+    location a shorter one is therefore always the later one, so the earliest rule that shadows
+    a location is its longest kept prefix.
     """
-    prefixes: list[tuple[str, TdmRule]] = []
+    kept: PrefixIndex[TdmRule] = PrefixIndex()
     for rule in rules:
-        pattern = normalize_pattern(rule.location)
-        for prefix, earlier in prefixes:
-            if _literal_prefix(pattern)[0].startswith(prefix):
-                diagnostics.append(SHADOWED.at(
-                    rule.line, rule.column,
-                    message=f"Rule never applies: the rule on line {earlier.line} "
-                    f"(location {earlier.location!r}) matches every path it matches",
-                ))
-                break
-        literal, plain = _literal_prefix(pattern)
-        if plain:
-            prefixes.append((literal, rule))
+        literal, plain = _literal_prefix(normalize_pattern(rule.location))
+        found = kept.longest(literal)
+        if found is not None:
+            earlier = found[1]
+            diagnostics.append(SHADOWED.at(
+                rule.line, rule.column,
+                message=f"Rule never applies: the rule on line {earlier.line} "
+                f"(location {earlier.location!r}) matches every path it matches",
+            ))
+        elif plain:
+            kept.add(literal, rule)
 
 
 # --- Headers and HTML meta ----------------------------------------------------------------------
@@ -424,19 +430,26 @@ def from_headers(
 ) -> TdmRepValues:
     """The ``tdm-reservation`` and ``tdm-policy`` response fields; names are case-insensitive."""
     diagnostics: list[Diagnostic] = []
-    found: dict[str, tuple[int, str]] = {}
+    # Per field: the line of its last field line, and its values; repeats of a lone value are
+    # reported and dropped.  Joined once at the end, so that many field lines stay linear.
+    lines: dict[str, tuple[int, list[str]]] = {}
     for index, (name, value) in enumerate(_header_items(headers), start=1):
         key = name.strip().lower()
         if key not in (_RESERVATION, _POLICY):
             continue
         value = value.strip()
-        if key in found and found[key][1] != value:
-            # Field lines combine with commas (RFC 9110 §5.3): "1, 0" is not a valid value.
-            found[key] = (index, f"{found[key][1]}, {value}")
+        seen = lines.get(key)
+        if seen is None:
+            lines[key] = (index, [value])
+            continue
+        parts = seen[1]
+        if len(parts) == 1 and parts[0] == value:
+            diagnostics.append(REPEATED_HEADER.at(index))
         else:
-            if key in found:
-                diagnostics.append(REPEATED_HEADER.at(index))
-            found[key] = (index, value)
+            parts.append(value)
+        lines[key] = (index, parts)
+    # Field lines combine with commas (RFC 9110 §5.3): "1, 0" is not a valid value.
+    found = {key: (index, ", ".join(parts)) for key, (index, parts) in lines.items()}
     reservation: int | None = None
     line: int | None = None
     raw: list[str] = []
@@ -448,7 +461,7 @@ def from_headers(
         else:
             diagnostics.append(BAD_HEADER.at(line, 1, len(_RESERVATION) + 3 + len(value)))
     policy = _policy_value(found.get(_POLICY), reservation, diagnostics, raw)
-    return TdmRepValues("header", reservation, policy, tuple(diagnostics), source, line,
+    return TdmRepValues("header", reservation, policy, tuple(D.capped(diagnostics)), source, line,
                         "\n".join(raw) or None)
 
 
@@ -517,7 +530,7 @@ def from_html(html: str | bytes, *, source: str | None = None) -> TdmRepValues:
         content, pline, pcolumn = latest[_POLICY]
         policy = _policy_value((pline, content), reservation, diagnostics, [], pcolumn)
         raw.append(f'<meta name="tdm-policy" content="{content}">')
-    return TdmRepValues("meta", reservation, policy, tuple(diagnostics), source, line_no,
+    return TdmRepValues("meta", reservation, policy, tuple(D.capped(diagnostics)), source, line_no,
                         "\n".join(raw) or None)
 
 
@@ -620,13 +633,16 @@ def check_policy(data: bytes | str) -> list[Diagnostic]:
     text = _decode(data, diagnostics, POLICY_NOT_JSON)
     pos = _Positions(text)
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
+        document = _json.loads(text)
+    except _json.JsonError as exc:
+        if exc.code is not None:
+            diagnostics.append(exc.diagnostic(POLICY_NOT_JSON))
+            return diagnostics
         fixed, commas = _strip_trailing_commas(text)
         try:
-            document = json.loads(fixed)
-        except json.JSONDecodeError:
-            diagnostics.append(POLICY_NOT_JSON.at(exc.lineno, exc.colno))
+            document = _json.loads(fixed)
+        except _json.JsonError as again:
+            diagnostics.append((exc if again.code is None else again).diagnostic(POLICY_NOT_JSON))
             return diagnostics
         diagnostics.extend(POLICY_TRAILING_COMMA.at(*pos.at(offset)) for offset in commas)
         text = fixed
@@ -664,7 +680,7 @@ def check_policy(data: bytes | str) -> list[Diagnostic]:
         if key in members:
             line, column = pos.at(members[key].key_offset)
             diagnostics.append(POLICY_DUTY_OR_PROHIBITION.at(line, column, column + len(key) + 2))
-    return diagnostics
+    return D.capped(diagnostics)
 
 
 def _check_permissions(

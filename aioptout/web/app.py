@@ -12,7 +12,6 @@ import asyncio
 import base64
 import binascii
 import datetime as _dt
-import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
@@ -25,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .. import _json
 from .. import usage as U
 from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
@@ -90,11 +90,13 @@ _SECURITY_HEADERS: Final = (
 class _Invalid(Exception):
     """A request that does not match the API document; becomes a 4xx JSON answer."""
 
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+    def __init__(self, status: int, message: str, field: str | None = None,
+                 code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.field = field
+        self.code = code
 
 
 class _Failed(Exception):
@@ -181,9 +183,13 @@ async def _json_body(request: Request) -> dict[str, Any]:
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _Invalid(400, f"the body is not JSON: {exc}") from exc
+        body = _json.loads(raw)
+    except _json.JsonError as exc:
+        where = f"line {exc.line} column {exc.column}"
+        if exc.code is None:
+            raise _Invalid(400, f"the body is not JSON: {exc.message} ({where})") from None
+        raise _Invalid(400, f"the body is not read: {exc.message} ({where})",
+                       code=exc.code.code) from None
     if not isinstance(body, dict):
         raise _Invalid(422, "the body must be a JSON object")
     return body
@@ -276,6 +282,8 @@ def _api(handler: Callable[[Request], Awaitable[dict[str, Any] | Response]]) -> 
             result = await handler(request)
         except _Invalid as exc:
             extra = {} if exc.field is None else {"field": exc.field}
+            if exc.code is not None:
+                extra["code"] = exc.code
             return _error(exc.status, exc.message, **extra)
         except _Failed as exc:
             more = {} if exc.record is None else {"record": exc.record}

@@ -509,10 +509,17 @@ def answer(request: dict) -> dict:
     now = parse_date(request["now"])
     reader = Reader(data)
     if request["mode"] == "validate":
+        # Spec §11.3: per code, the first 50 by position, then the summary at the 51st.
+        shown: dict[str, int] = {}
+        errors = []
+        for code, number in sorted(reader.errors, key=lambda error: error[1]):
+            shown[code] = shown.get(code, 0) + 1
+            if shown[code] <= 51:
+                errors.append((code, number))
         return {
             "valid": not reader.errors,
             "diagnostics": [{"code": c, "severity": "error", "line": n, "column": 1}
-                            for c, n in reader.errors],
+                            for c, n in errors],
         }
     return {"results": [reader.evaluate(q["agent"], q["target"], q["usage"], now)
                         for q in request["queries"]]}

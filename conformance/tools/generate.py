@@ -2704,11 +2704,38 @@ def _agent_tokens(s: Suite) -> None:
     )
 
 
+def _caps(s: Suite) -> None:
+    """Spec §11.3: at most 50 diagnostics of one code, then one summary at the 51st."""
+    s.add(
+        "diagnostics/fifty-errors-of-one-code-are-all-reported",
+        "Fifty violations of one code give fifty diagnostics",
+        ["R-11.3-1", "R-7.1-1"], "must",
+        text=HEAD + "Disallow: x\n" * 50,
+        valid=False, errors=[d("AOO501", line) for line in range(4, 54)],
+    )
+    s.add(
+        "diagnostics/errors-past-fifty-end-in-one-summary",
+        "Sixty violations of one code give fifty and a summary at the 51st",
+        ["R-11.3-1", "R-11.3-2", "R-7.1-1"], "must",
+        text=HEAD + "Disallow: x\n" * 60,
+        valid=False, errors=[d("AOO501", line) for line in range(4, 55)],
+        comment="The summary (the 51st AOO501) says 10 more not shown; messages are not compared.",
+    )
+    s.add(
+        "diagnostics/cross-line-errors-are-capped",
+        "A cross-line check is capped like the others",
+        ["R-11.3-1", "R-11.3-2", "R-6-3"], "must",
+        text="AIOptOut-Version: 1\n" + "User-agent: *\nContent-Usage: train-ai=n\n" * 70,
+        valid=False, errors=[d("AOO403", 2 + 2 * index) for index in range(51)],
+        comment="Each group lacks an Allow or Disallow record (AOO403 at its User-agent line).",
+    )
+
+
 def build() -> dict[str, dict[str, Any]]:
     """Every generated case by ID, in a fixed order."""
     s = Suite()
     for family in (_syntax, _fields, _groups, _paths, _usage, _catalogue, _combination,
-                   _encoding, _diagnostics, _agent_tokens):
+                   _encoding, _diagnostics, _agent_tokens, _caps):
         family(s)
     return s.cases
 
