@@ -15,6 +15,7 @@ from ._cli import (
     convert,
     crawl,
     declaration,
+    filter,
     robots,
     serve,
     survey,
@@ -57,6 +58,7 @@ agents.register(app)
 conformance.register(app)
 serve.register(app)
 survey.register(app)
+filter.register(app)
 
 
 def main() -> None:
