@@ -18,8 +18,8 @@ import pytest
 from aioptout.checker import Checker
 from aioptout.decide import decide
 from aioptout.filter import (
-    READ_AHEAD,
     FIELD_NAMES,
+    READ_AHEAD,
     LiveSource,
     OriginView,
     PolicyDirSource,

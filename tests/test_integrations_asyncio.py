@@ -91,4 +91,4 @@ def test_acheck_work_identifier_with_origin(fixture_web: FixtureWeb) -> None:
 
     got = asyncio.run(main())
     assert facts(got) == facts(shared.check("isrc:QZFXT2600001", "SomeBot", origin=origin))
-    assert str(getattr(got, "value")) == "disallowed"
+    assert str(got.value) == "disallowed"

@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("datatrove")
 
-from datatrove.executor import LocalPipelineExecutor  # noqa: E402
-from datatrove.pipeline.readers import JsonlReader  # noqa: E402
-from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
 
-from aioptout.fixtureweb import FixtureWeb  # noqa: E402
-from aioptout.integrations.datatrove import AioptoutFilter  # noqa: E402
+from aioptout.fixtureweb import FixtureWeb
+from aioptout.integrations.datatrove import AioptoutFilter
 
 
 def read_jsonl_gz(folder: Path) -> list[dict[str, object]]:

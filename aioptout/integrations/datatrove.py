@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise ImportError("aioptout.integrations.datatrove needs datatrove: "
                       "pip install 'aioptout[datatrove]'") from exc
 
-from ..filter import FIELD_PREFIX, RowFilter, SignalSource
+from ..filter import FIELD_PREFIX, RowFilter, SignalSource, Unknown
 
 __all__ = ["AioptoutFilter"]
 
@@ -28,8 +28,8 @@ class AioptoutFilter(BaseFilter):  # type: ignore[misc]
 
     Signals come from saved files (``policies``), a survey store kept with ``--keep-files``
     (``survey``, ``label``), or live fetches (the default; ``allow_private`` and ``resolve``
-    ``{"host:port": "addr"}`` and ``delay`` between requests to one host, as for the fetcher).  Dropped documents gain ``aioptout_*``
-    metadata (status, mechanism, source, line, rule, reason) for the exclusion writer, and the
+    ``{"host:port": "addr"}`` and ``delay`` between requests to one host, as for the
+    fetcher).  Dropped documents gain ``aioptout_*`` metadata (status, mechanism, source, line, rule, reason) for the exclusion writer, and the
     step's stats count drops by mechanism.
     """
 
@@ -77,7 +77,7 @@ class AioptoutFilter(BaseFilter):  # type: ignore[misc]
 
     def _filter(self) -> RowFilter:
         if self._judge is None:
-            unknown = "drop" if self.unknown == "drop" else "keep"
+            unknown: Unknown = "drop" if self.unknown == "drop" else "keep"
             self._judge = RowFilter(self._source(), agent=self.agent, usage=self.usage,
                                     unknown=unknown, origin=self.origin)
         return self._judge
