@@ -29,8 +29,9 @@ class AioptoutFilter(BaseFilter):  # type: ignore[misc]
     Signals come from saved files (``policies``), a survey store kept with ``--keep-files``
     (``survey``, ``label``), or live fetches (the default; ``allow_private`` and ``resolve``
     ``{"host:port": "addr"}`` and ``delay`` between requests to one host, as for the
-    fetcher).  Dropped documents gain ``aioptout_*`` metadata (status, mechanism, source, line, rule, reason) for the exclusion writer, and the
-    step's stats count drops by mechanism.
+    fetcher).  Dropped documents gain ``aioptout_*`` metadata (status, mechanism, source,
+    line, rule, reason) for the exclusion writer, and the step's stats count drops by
+    mechanism.
     """
 
     name = "aioptout"
