@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
-from .filter import FIELD_NAMES, RowVerdict
+from .filter import FIELD_NAMES, FIELD_PREFIX, RowVerdict
 
 FORMATS: Final = ("jsonl", "csv", "parquet", "warc")
 _SUFFIXES: Final = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
@@ -103,6 +103,7 @@ class Jsonl:
             self._in = _open_in(source)
         self._kept = _open_out(kept)
         self._rejected = None if rejected is None else _open_out(rejected)
+        self._fragments: dict[RowVerdict, bytes] = {}
 
     def items(self) -> Iterator[_Line]:
         for raw in self._in:
@@ -125,10 +126,27 @@ class Jsonl:
             return
         if self._rejected is None:
             return
-        row = item.row if isinstance(item.row, dict) else {
-            "aioptout_row": item.raw.decode("utf-8", "replace").rstrip("\r\n")}
+        row = item.row
+        if isinstance(row, dict) and row and not any(k.startswith(FIELD_PREFIX) for k in row):
+            # The row's own bytes, its closing brace replaced by the added fields: the row's
+            # members stay exactly as written.
+            body = item.raw.rstrip()
+            if body.endswith(b"}"):
+                self._rejected.write(body[:-1].rstrip() + self._fragment(verdict))
+                return
+        if not isinstance(row, dict):
+            row = {"aioptout_row": item.raw.decode("utf-8", "replace").rstrip("\r\n")}
         out = {**row, **verdict.fields()}
         self._rejected.write(json.dumps(out, ensure_ascii=False).encode() + b"\n")
+
+    def _fragment(self, verdict: RowVerdict) -> bytes:
+        known = self._fragments.get(verdict)
+        if known is None:
+            text = json.dumps(verdict.fields(), ensure_ascii=False)
+            known = b", " + text[1:].encode() + b"\n"
+            if len(self._fragments) < 65536:
+                self._fragments[verdict] = known
+        return known
 
     def close(self) -> None:
         _close(self._in, self._kept, self._rejected)

@@ -20,9 +20,9 @@ Defaults for signals that could not be read, as the spec and RFC 9309 require:
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -65,7 +65,7 @@ POLICY_FILES: Final[Mapping[str, str]] = {
     "tdmrep": ".well-known/tdmrep.json",
     "ai-txt": "ai.txt",
 }
-#: Decisions remembered per origin (an LRU): rows repeating a path or a rule match hit it.
+#: Decisions remembered per origin: rows repeating a path or a rule match hit them.
 MEMO_SIZE: Final = 4096
 #: Rows read ahead of the one being written, so origins are fetched concurrently.
 READ_AHEAD: Final = 1024
@@ -175,7 +175,7 @@ class OriginView:
         self.error = error
         self.declarations = tuple(s for s in self.signals if isinstance(s, Declaration))
         self._fast = _robots_only(self.signals)
-        self._memo: OrderedDict[object, RowVerdict] = OrderedDict()
+        self._memo: dict[object, RowVerdict] = {}
         self._per_agent: dict[str, tuple[Any, tuple[str, ...], tuple[Any, ...]]] = {}
         self._lock = threading.Lock()
 
@@ -188,34 +188,31 @@ class OriginView:
             return RowVerdict("error" if self.status == "error" else "unknown",
                               self.error or self.status, origin=self.origin)
         key = (agent, usage, self._key(target, agent, registry))
-        with self._lock:
-            hit = self._memo.get(key)
-            if hit is not None:
-                self._memo.move_to_end(key)
-                return hit
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
         decision = decide(self.signals, agent, target, usage, registry=registry)
         verdict = RowVerdict(decision.value.value, decision.reason,
                              decision.mechanism, decision.source, decision.line, decision.rule,
                              self.origin)
-        with self._lock:
-            self._memo[key] = verdict
-            if len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()  # bounded; cheaper than keeping an LRU order per row
+        self._memo[key] = verdict
         return verdict
 
     def _key(self, target: str, agent: str, registry: Registry) -> object:
-        if not self._fast or looks_like_work_id(target):
+        if not self._fast or not target.startswith(("http://", "https://")):
             return target
+        robots, tokens, rules = self._agent(agent, registry)
+        # A robots verdict is a value (allowed, line, pattern, reason): equal verdicts decide
+        # alike, and /robots.txt itself has a verdict of its own.
+        verdicts = tuple([robots.decide(token, target) for token in tokens])
+        if not rules:
+            return verdicts
         from ._match import normalize_path
 
-        robots, tokens, rules = self._agent(agent, registry)
         path = normalize_path(target)
-        verdicts = []
-        for token in tokens:
-            v = robots.decide(token, target)
-            verdicts.append((v.allowed, v.line, v.pattern))
-        matched = tuple(i for i, rule in enumerate(rules) if rule.pattern.matches(path))
-        return (tuple(verdicts), matched)
+        return verdicts, tuple([i for i, rule in enumerate(rules) if rule.pattern.matches(path)])
 
     def _agent(self, agent: str, registry: Registry
                ) -> tuple[Any, tuple[str, ...], tuple[Any, ...]]:
@@ -236,7 +233,12 @@ class OriginView:
         for s in self.signals:
             if isinstance(s, AiprefRobots):
                 rules += s.rules_for(who.token)
-        known = (robots, tuple(dict.fromkeys(tokens)), rules)
+        # Tokens that select the same groups get the same verdict: one is asked for all.
+        distinct: dict[tuple[int, ...], str] = {}
+        for token in tokens:
+            groups = tuple(id(g) for g in robots.matching_groups(token))
+            distinct.setdefault(groups, token)
+        known = (robots, tuple(distinct.values()), rules)
         self._per_agent[agent] = known
         return known
 
@@ -444,9 +446,15 @@ class SurveySource:
 
 # --- rows ----------------------------------------------------------------------------------
 
+_PLAIN_ORIGIN: Final = re.compile(r"(https?)://([a-z0-9.-]+)(?=[/?#]|\Z)")
+
+
 def origin_of(target: str) -> str | None:
     """``scheme://host[:port]`` of an http(s) URL, lower-cased; None for anything else."""
-    if not target.startswith(("http://", "https://", "HTTP://", "HTTPS://")):
+    plain = _PLAIN_ORIGIN.match(target)
+    if plain is not None:  # the common shape, without urlsplit's cost
+        return plain.group(0)
+    if not target[:8].lower().startswith(("http://", "https://")):
         return None
     try:
         parts = urlsplit(target)
@@ -581,15 +589,21 @@ class RowFilter:
 
     # rows ------------------------------------------------------------------------------------
     def decide(self, target: object) -> RowVerdict:
-        if not isinstance(target, str) or not target.strip():
+        if not isinstance(target, str):
             return RowVerdict("no-target", "the row has no URL or work identifier")
-        text = target.strip()
-        if looks_like_work_id(text):
-            return self._decide_work(text)
-        origin = origin_of(text)
+        origin = origin_of(target)
+        text = target
         if origin is None:
-            return RowVerdict("no-target", "not an http(s) URL or a work identifier")
-        return self.view(origin).decide(text, self.agent, self.usage, self.registry)
+            text = target.strip()
+            if looks_like_work_id(text):
+                return self._decide_work(text)
+            origin = origin_of(text)
+            if origin is None:
+                why = "not an http(s) URL or a work identifier" if text else \
+                    "the row has no URL or work identifier"
+                return RowVerdict("no-target", why)
+        view = self.stats.origins.get(origin) or self.view(origin)
+        return view.decide(text, self.agent, self.usage, self.registry)
 
     def _decide_work(self, work: str) -> RowVerdict:
         if self.origin is None:

@@ -358,7 +358,7 @@ def test_compiled_view_agrees_with_decide_everywhere() -> None:
 
         registry = default_registry()
         for _ in range(30):
-            target = "https://h.test" + rng.choice(patterns).replace("*", "x").rstrip("$") + \
+            target = "https://h.test" + rng.choice(["", "/"]) + rng.choice(patterns).replace("*", "x").rstrip("$") + \
                 rng.choice(["", "a", "/b?c=1"])
             agent = rng.choice(agents)
             usage = rng.choice(["train-ai", "search", "crawl"])
