@@ -149,6 +149,19 @@ def test_unreachable_declaration_reserves_every_usage(fixture_web: FixtureWeb,
     assert row["aioptout_source"].endswith("/.well-known/aioptout.txt")
 
 
+def test_unreachable_robots_reserves_what_the_agent_purpose_covers(
+        fixture_web: FixtureWeb) -> None:
+    """RFC 9309: status-503.test's robots.txt answers 503, so crawling is disallowed; that
+    reserves train-ai for a training crawler and implies nothing for an unknown agent."""
+    source = LiveSource(checker_for(fixture_web))
+    url = fixture_web.url("status-503.test", "/a")
+    training = RowFilter(source, agent="GPTBot").decide(url)
+    assert (training.status, training.mechanism) == ("disallowed", "robots")
+    assert RowFilter(source, agent="SomeUnknownBot").decide(url).status == "unknown"
+    assert RowFilter(source, agent="SomeUnknownBot", usage="crawl").decide(url).status == \
+        "disallowed"
+
+
 def test_stdin_to_stdout(fixture_web: FixtureWeb) -> None:
     line = json.dumps({"url": fixture_web.url("empty.test", "/x")}).encode() + b"\n"
     got = run("-", "-o", "-", "--agent", "GPTBot", *net(fixture_web), stdin=line * 3)
@@ -358,8 +371,9 @@ def test_compiled_view_agrees_with_decide_everywhere() -> None:
 
         registry = default_registry()
         for _ in range(30):
-            target = "https://h.test" + rng.choice(["", "/"]) + rng.choice(patterns).replace("*", "x").rstrip("$") + \
-                rng.choice(["", "a", "/b?c=1"])
+            pattern = rng.choice(patterns).replace("*", "x").rstrip("$")
+            target = ("https://h.test" + rng.choice(["", "/"]) + pattern
+                      + rng.choice(["", "a", "/b?c=1"]))
             agent = rng.choice(agents)
             usage = rng.choice(["train-ai", "search", "crawl"])
             got = view.decide(target, agent, usage, registry)
