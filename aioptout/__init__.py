@@ -60,7 +60,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``Checker``, ``decide`` and ``filter_rows`` load the signal and fetch layers only when used."""
+    """``Checker``, ``decide`` and ``filter_rows`` load the signal and fetch layers on use."""
     if name == "Checker":
         from .checker import Checker
 

@@ -49,27 +49,34 @@ HELP = (
 
 
 def filter_command(
-    source: Annotated[str, typer.Argument(metavar="INPUT", help="JSONL, CSV, Parquet or WARC "
-                                          "file; - for JSONL on stdin.")],
-    output: Annotated[str, typer.Option("-o", "--output", metavar="KEPT",
-                                        help="Where kept rows go (same format; - for stdout).")],
-    agent: Annotated[str, typer.Option("--agent", help="Product token or User-Agent the data "
-                                       "is collected for, e.g. GPTBot, CCBot.")],
+    source: Annotated[str, typer.Argument(
+        metavar="INPUT", help="JSONL, CSV, Parquet or WARC file; - for JSONL on stdin.")],
+    output: Annotated[str, typer.Option(
+        "-o", "--output", metavar="KEPT",
+        help="Where kept rows go (same format; - for stdout).")],
+    agent: Annotated[str, typer.Option(
+        "--agent", metavar="AGENT",
+        help="Product token or User-Agent the data is collected for, e.g. GPTBot, CCBot.")],
     usage: Annotated[str, typer.Option(
-        "--usage", help=f"One of: crawl, {', '.join(U.LABELS)}.")] = "train-ai",
+        "--usage", metavar="USAGE", help=f"One of: crawl, {', '.join(U.LABELS)}.")
+    ] = "train-ai",
     rejected: Annotated[str | None, typer.Option(
-        "--rejected", metavar="REJECTED", help="Where rejected rows go, with the reason.")] = None,
+        "--rejected", metavar="REJECTED", help="Where rejected rows go, with the reason.")
+    ] = None,
     url_field: Annotated[str, typer.Option(
-        "--url-field", help="Field or column holding the URL or work identifier.")] = "url",
+        "--url-field", metavar="FIELD",
+        help="Field or column holding the URL or work identifier.")] = "url",
     unknown: Annotated[UnknownPolicy, typer.Option(
         "--unknown", help="What to do with rows no signal decides.")] = UnknownPolicy.keep,
     origin: Annotated[str | None, typer.Option(
-        "--origin", help="Site whose declaration answers rows that carry a work identifier.")
-    ] = None,
+        "--origin", metavar="SITE",
+        help="Site whose declaration answers rows that carry a work identifier.")] = None,
     from_survey: Annotated[Path | None, typer.Option(
-        "--from-survey", metavar="DB", help="Decide from a survey store (no network).")] = None,
+        "--from-survey", metavar="DB", help="Decide from a survey store (no network).")
+    ] = None,
     label: Annotated[str | None, typer.Option(
-        "--label", help="Survey label to read (default: the latest).")] = None,
+        "--label", metavar="LABEL", help="Survey label to read (default: the latest).")
+    ] = None,
     policies: Annotated[Path | None, typer.Option(
         "--policies", metavar="DIR", help="Decide from saved files DIR/<host>/… (no network).")
     ] = None,
@@ -81,10 +88,13 @@ def filter_command(
     allow_private: AllowPrivate = False,
     resolve: Resolve = None,
     timeout: Annotated[float, typer.Option(
-        "--timeout", min=0.1, help="Total seconds allowed for one fetch.")] = 10.0,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Origins fetched at once.")] = 8,
+        "--timeout", min=0.1, metavar="SECONDS", help="Total seconds allowed for one fetch.")
+    ] = 10.0,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", min=1, metavar="N", help="Origins fetched at once.")] = 8,
     delay: Annotated[float, typer.Option(
-        "--delay", min=0.0, help="Minimum seconds between two requests to one host.")] = 0.5,
+        "--delay", min=0.0, metavar="SECONDS",
+        help="Minimum seconds between two requests to one host.")] = 0.5,
 ) -> None:
     from .. import _rows
     from ..filter import LiveSource, PolicyDirSource, RowFilter, SurveySource, SurveyUnusable
@@ -258,4 +268,4 @@ def _write_receipt(path: Path, judge: Any, chosen: Any, summary: dict[str, Any],
 
 
 def register(app: typer.Typer) -> None:
-    app.command("filter", help=HELP, epilog=EXIT_CODES_HELP)(filter_command)
+    app.command("filter", help=HELP)(filter_command)
