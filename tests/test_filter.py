@@ -472,3 +472,28 @@ def test_real_datasets_filter(tmp_path: Path) -> None:
     keep = batch_predicate(agent="GPTBot", source=PolicyDirSource(policies(tmp_path)))
     kept = data.filter(keep, batched=True, batch_size=16)
     assert len(kept) == 50 and all("/blog/" in u for u in kept["url"])
+
+
+def test_online_survey_kept_files_decide_like_live_fetches(fixture_web: FixtureWeb,
+                                                           tmp_path: Path) -> None:
+    hosts = ("declared.test", "music-label.test", "status-500.test", "empty.test",
+             "real-reddit.test", "tdmrep-formosanbank.test")
+    sites = tmp_path / "sites.txt"
+    sites.write_text("".join(fixture_web.origin(h) + "\n" for h in hosts))
+    db = tmp_path / "s.db"
+    args = [sys.executable, "-m", "aioptout", "survey", str(sites), "--db", str(db), "--label",
+            "live", "--keep-files", "-q", "--processes", "1", "--allow-private", "--delay", "0"]
+    for line in fixture_web.resolve_lines():
+        args += ["--resolve", line]
+    survey = subprocess.run(args, capture_output=True, timeout=300)
+    assert survey.returncode == 0, survey.stderr
+    stored = RowFilter(SurveySource(db), agent="ExampleBot")
+    live = RowFilter(LiveSource(checker_for(fixture_web)), agent="ExampleBot")
+    for host in hosts:
+        for path in ("/", "/press/a", "/private/x", "/r/1", "/songs/2"):
+            url = fixture_web.url(host, path)
+            assert stored.decide(url) == live.decide(url), url
+    view = stored.stats.origins[fixture_web.origin("declared.test")]
+    files = {f.mechanism: f for f in view.files}
+    assert set(files) >= {"aioptout", "robots", "tdmrep", "ai-txt"}
+    assert files["robots"].status == 200 and files["robots"].fetched_at is not None
