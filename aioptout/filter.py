@@ -20,7 +20,9 @@ Defaults for signals that could not be read, as the spec and RFC 9309 require:
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -397,25 +399,41 @@ class SurveySource:
         from .survey.store import Store
 
         self.path = Path(path)
-        with Store(self.path) as store:
+        with Store(self.path) as store:  # refuses what is not a store of this layout
             labels = store.labels()
-            if label is None and labels:
-                label = labels[-1]
-            if label not in labels:
-                raise SurveyUnusable(f"{self.path}: no results under label {label!r}")
-            self.label: str = label
-            self._results: dict[str, Mapping[str, Any]] = {}
-            for stored in store.results(self.label):
-                self._results[stored.site] = stored.result
-        if self._results and not any("files" in r for r in self._results.values()):
+        if label is None and labels:
+            label = labels[-1]
+        if label is None or label not in labels:
+            raise SurveyUnusable(f"{self.path}: no results under label {label!r}")
+        self.label: str = label
+        # One read-only connection, one query per origin: the store is never loaded whole.
+        self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                     check_same_thread=False)
+        self._lock = threading.Lock()
+        with self._lock:
+            kept = self._conn.execute(
+                "SELECT 1 FROM results WHERE label = ? AND result LIKE '%\"files\":%' LIMIT 1",
+                (self.label,)).fetchone()
+        if kept is None:
+            self._conn.close()
             raise SurveyUnusable(f"{self.path}: the survey kept no signal files; run it again "
                                  "with aioptout survey --keep-files")
+
+    def _result(self, *sites: str) -> Mapping[str, Any] | None:
+        with self._lock:
+            for site in sites:
+                row = self._conn.execute(
+                    "SELECT result FROM results WHERE label = ? AND site = ?",
+                    (self.label, site)).fetchone()
+                if row is not None:
+                    value: Mapping[str, Any] = json.loads(row[0])
+                    return value
+        return None
 
     def view(self, origin: str) -> OriginView:
         scheme, host, port = _host_key(origin)
         netloc = host if port is None else f"{host}:{port}"
-        result = (self._results.get(f"{scheme}://{netloc}") or self._results.get(netloc)
-                  or self._results.get(host))
+        result = self._result(f"{scheme}://{netloc}", netloc, host)
         if result is None:
             return OriginView.failed(origin, f"{host or origin} is not in the survey "
                                      f"{self.path} (label {self.label})", status="missing")
