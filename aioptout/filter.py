@@ -627,10 +627,7 @@ class RowFilter:
         if self.origin is None:
             return RowVerdict("unknown", "a work identifier needs --origin: the site whose "
                               "declaration lists works")
-        view = self.view(self.origin)
-        if view.status != "ok":
-            return view.decide(work, self.agent, self.usage, self.registry)
-        return view.decide(work, self.agent, self.usage, self.registry)
+        return self.view(self.origin).decide(work, self.agent, self.usage, self.registry)
 
     def keeps(self, verdict: RowVerdict) -> bool:
         if verdict.status == "disallowed":
