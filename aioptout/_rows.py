@@ -103,7 +103,7 @@ class Jsonl:
             self._in = _open_in(source)
         self._kept = _open_out(kept)
         self._rejected = None if rejected is None else _open_out(rejected)
-        self._fragments: dict[RowVerdict, bytes] = {}
+        self._fragments: dict[int, tuple[RowVerdict, bytes]] = {}
 
     def items(self) -> Iterator[_Line]:
         for raw in self._in:
@@ -140,13 +140,14 @@ class Jsonl:
         self._rejected.write(json.dumps(out, ensure_ascii=False).encode() + b"\n")
 
     def _fragment(self, verdict: RowVerdict) -> bytes:
-        known = self._fragments.get(verdict)
-        if known is None:
-            text = json.dumps(verdict.fields(), ensure_ascii=False)
-            known = b", " + text[1:].encode() + b"\n"
-            if len(self._fragments) < 65536:
-                self._fragments[verdict] = known
-        return known
+        known = self._fragments.get(id(verdict))
+        if known is not None and known[0] is verdict:  # kept alive here, so ids are not reused
+            return known[1]
+        text = json.dumps(verdict.fields(), ensure_ascii=False)
+        fragment = b", " + text[1:].encode() + b"\n"
+        if len(self._fragments) < 65536:
+            self._fragments[id(verdict)] = (verdict, fragment)
+        return fragment
 
     def close(self) -> None:
         _close(self._in, self._kept, self._rejected)

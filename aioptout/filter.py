@@ -206,9 +206,10 @@ class OriginView:
         if not self._fast or not target.startswith(("http://", "https://")):
             return target
         robots, tokens, rules = self._agent(agent, registry)
-        # A robots verdict is a value (allowed, line, pattern, reason): equal verdicts decide
-        # alike, and /robots.txt itself has a verdict of its own.
-        verdicts = tuple([robots.decide(token, target) for token in tokens])
+        # The robots verdicts themselves, by identity: the parsed file keeps one verdict object
+        # per rule (and one for /robots.txt itself) for as long as this view holds it, so the
+        # same object means the same verdict, and hashing an int is cheap.
+        verdicts = tuple([id(robots.decide(token, target)) for token in tokens])
         if not rules:
             return verdicts
         from ._match import normalize_path
