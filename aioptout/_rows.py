@@ -312,7 +312,14 @@ class Parquet:
         self._why: list[RowVerdict | None] = []
 
     def items(self) -> Iterator[tuple[Any, int, object]]:
-        for batch in self._file.iter_batches(batch_size=PARQUET_BATCH):
+        batches = self._file.iter_batches(batch_size=PARQUET_BATCH)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            except (OSError, self.pa.ArrowException) as exc:  # a corrupt page mid-file
+                raise RowsError(f"unreadable Parquet data ({exc})"[:200]) from exc
             for i, value in enumerate(batch.column(self.url_field).to_pylist()):
                 yield batch, i, value
 

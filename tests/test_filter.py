@@ -499,3 +499,22 @@ def test_online_survey_kept_files_decide_like_live_fetches(fixture_web: FixtureW
     files = {f.mechanism: f for f in view.files}
     assert set(files) >= {"aioptout", "robots", "tdmrep", "ai-txt"}
     assert files["robots"].status == 200 and files["robots"].fetched_at is not None
+
+
+def test_corrupt_parquet_data_exits_3_and_keeps_what_was_written(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    source = tmp_path / "in.parquet"
+    table = pa.table({"url": [f"https://shop.test/blog/{i}" for i in range(30_000)]})
+    pq.write_table(table, source, row_group_size=10_000, compression="none")
+    raw = bytearray(source.read_bytes())
+    middle = len(raw) * 5 // 6  # inside the last row group's data, before the footer
+    raw[middle:middle + 4000] = b"\xff" * 4000
+    source.write_bytes(bytes(raw))
+    kept = tmp_path / "k.parquet"
+    got = run(str(source), "-o", str(kept), "--agent", "GPTBot",
+              "--policies", str(policies(tmp_path)))
+    assert got.returncode == 3, got.stderr
+    assert b"Traceback" not in got.stderr
+    # the batches read before the damage were decided and written; the file is whole
+    assert 0 < pq.read_table(kept).num_rows < 30_000
