@@ -9,7 +9,8 @@ Parse once, decide many times::
 
 ``aioptout.validate`` adds the strict profile's checks.  Readers for the other signals live in
 ``aioptout.signals``; ``aioptout.decide`` combines them; ``aioptout.Checker`` fetches and caches
-every signal of an origin.
+every signal of an origin; ``aioptout.filter_rows`` keeps the rows of a dataset that no signal
+reserves.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .validate import validate
 
 if TYPE_CHECKING:
     from .checker import Checker
+    from .filter import filter_rows
 
 __version__ = "0.1.0"
 
@@ -51,13 +53,14 @@ __all__ = [
     "Value",
     "__version__",
     "decide",
+    "filter_rows",
     "parse",
     "validate",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """``Checker`` loads the fetch layer (urllib3, requests) only when used.
+    """``Checker`` and ``filter_rows`` load the fetch layer (urllib3, requests) only when used.
 
     ``decide`` is imported eagerly although it costs about 15 ms: a lazy attribute of the same
     name as the submodule ``aioptout.decide`` loses to the import system, which binds the
@@ -67,4 +70,8 @@ def __getattr__(name: str) -> Any:
         from .checker import Checker
 
         return Checker
+    if name == "filter_rows":
+        from .filter import filter_rows
+
+        return filter_rows
     raise AttributeError(f"module 'aioptout' has no attribute {name!r}")

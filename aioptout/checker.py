@@ -8,6 +8,7 @@ origins already checked, or of the origin named with ``origin=``.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from pathlib import Path
@@ -54,6 +55,7 @@ class Checker:
         self._lock = threading.Lock()
         self._origin_locks: dict[str, threading.Lock] = {}
         self._sites: dict[str, SiteReport] = {}
+        self._pending: dict[tuple[int, str], asyncio.Future[SiteReport]] = {}
 
     def site(self, origin: str) -> SiteReport:
         """The cached report of ``origin``, fetched when missing or older than the cache limit."""
@@ -85,6 +87,42 @@ class Checker:
             return decide(declarations, agent, target, usage, registry=self.registry)
         report = self.site(origin or target)
         return decide(report.site_signals(), agent, target, usage, registry=self.registry)
+
+    async def acheck(self, target: str, agent: str, usage: str = "train-ai", *,
+                     origin: str | None = None) -> Decision:
+        """:meth:`check` for asyncio crawlers: same cache, same answers.
+
+        A missing origin is fetched in a worker thread (``asyncio.to_thread``); concurrent calls
+        for one origin share that one fetch.  No event loop is created here.
+        """
+        site = origin if origin is not None else (
+            None if looks_like_work_id(target) else target)
+        if site is not None:
+            await self._asite(site)
+        return self.check(target, agent, usage, origin=origin)
+
+    async def _asite(self, site: str) -> SiteReport:
+        key = site_origin(site)
+        if key is None:
+            raise ValueError(f"{site!r} is not a site or URL")
+        with self._lock:
+            report = self._sites.get(key)
+        if report is not None and time.time() - report.checked_at <= self.cache_seconds:
+            return report
+        loop = asyncio.get_running_loop()
+        slot = (id(loop), key)
+        with self._lock:
+            future = self._pending.get(slot)
+            if future is None:
+                future = asyncio.ensure_future(asyncio.to_thread(self.site, key))
+                self._pending[slot] = future
+
+                def forget(_: object, slot: tuple[int, str] = slot) -> None:
+                    with self._lock:
+                        self._pending.pop(slot, None)
+
+                future.add_done_callback(forget)
+        return await asyncio.shield(future)
 
     def allowed(self, target: str, agent: str, usage: str = "train-ai", *,
                 origin: str | None = None) -> bool:

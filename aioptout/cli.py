@@ -16,6 +16,7 @@ from ._cli import (
     crawl,
     declaration,
     drift,
+    filter,
     publish,
     robots,
     serve,
@@ -61,6 +62,7 @@ agents.register(app)
 conformance.register(app)
 serve.register(app)
 survey.register(app)
+filter.register(app)
 
 
 def main() -> None:

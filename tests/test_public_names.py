@@ -35,6 +35,7 @@ EXPECTED = {
     "Value": "EnumType",
     "__version__": "str",
     "decide": "function",
+    "filter_rows": "function",
     "parse": "function",
     "validate": "function",
 }

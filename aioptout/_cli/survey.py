@@ -227,6 +227,9 @@ def register(app: typer.Typer) -> None:
             typer.Option(min=0, help="worker processes of the local engine (0: one per core)"),
         ] = 0,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+        keep_files: Annotated[bool, typer.Option(
+            "--keep-files", help="keep each site's signal files in the store, so that "
+            "aioptout filter --from-survey can decide any URL of the site")] = False,
     ) -> None:
         from ..survey import inputs
         from ..survey.engine import OfflineAnalyzer, OnlineAnalyzer
@@ -263,7 +266,8 @@ def register(app: typer.Typer) -> None:
                 analyzer: Any = OnlineAnalyzer(
                     semantics=semantics.value, agents=agents, allow_private=allow_private,
                     resolve=tuple(sorted(resolved.items())), politeness_delay=delay,
-                    timeout=timeout, max_crawl_delay=max_crawl_delay)
+                    timeout=timeout, max_crawl_delay=max_crawl_delay,
+                    keep_files=keep_files)
                 count = inputs.count_sites(path)
                 total = min(x for x in (count, limit, sample) if x is not None)
                 options["input"] = str(path)
@@ -277,7 +281,8 @@ def register(app: typer.Typer) -> None:
                 if not folders:
                     fail(f"{directory}: no label sub-folders", Exit.INPUT)
                 analyzer = OfflineAnalyzer(semantics=semantics.value, agents=agents,
-                                           mention_tokens=tuple(t.lower() for t, _ in agents))
+                                           mention_tokens=tuple(t.lower() for t, _ in agents),
+                                           keep_files=keep_files)
                 counts = [sum(1 for _ in select(inputs.dir_sites(f))) for _, f in folders]
                 total = sum(counts)
                 options["input"] = str(directory)
@@ -291,7 +296,8 @@ def register(app: typer.Typer) -> None:
                     if not p.is_file():
                         fail(f"{p}: no such file")
                 analyzer = OfflineAnalyzer(semantics=semantics.value, agents=agents,
-                                           mention_tokens=tuple(t.lower() for t, _ in agents))
+                                           mention_tokens=tuple(t.lower() for t, _ in agents),
+                                           keep_files=keep_files)
                 total = limit
                 options["input"] = [str(p) for p in paths]
                 sampled: set[str] | None = None

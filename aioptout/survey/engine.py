@@ -8,6 +8,7 @@ dataclasses so the Dask engine can ship them to workers unchanged.
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,10 +25,12 @@ from .metrics import (
     SURVEY_LABELS,
     analyze_robots,
     body_kind,
+    file_entry,
     naive_directive_counts,
     parse_robots,
     provenance,
     robots_findings,
+    robots_outcome,
 )
 from .store import LOOKUP_CHUNK, Store
 
@@ -49,9 +52,11 @@ class OfflineAnalyzer:
     semantics: str = DEFAULT_SEMANTICS
     agents: tuple[tuple[str, str], ...] = ()
     mention_tokens: tuple[str, ...] = ()
+    #: Keep the robots.txt body in the result, for ``aioptout filter --from-survey``.
+    keep_files: bool = False
 
     def __call__(self, job: Job) -> dict[str, Any]:
-        return analyze_robots(
+        result = analyze_robots(
             job.site,
             job.body,
             status=job.status,
@@ -60,6 +65,13 @@ class OfflineAnalyzer:
             mention_tokens=self.mention_tokens,
             source=job.source,
         )
+        if self.keep_files:
+            status = 200 if job.status is None and job.body is not None else job.status
+            outcome = robots_outcome(status, self.semantics)
+            site = job.site if "://" in job.site else f"https://{job.site}"
+            result["files"] = [file_entry("robots", f"{site}/robots.txt", status, outcome,
+                                          job.body if outcome == "present" else None)]
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +89,8 @@ class OnlineAnalyzer:
     timeout: float | None = None
     max_crawl_delay: float | None = None
     probe: Callable[[str], Mapping[str, Any]] | None = None
+    #: Keep every signal file in the result, for ``aioptout filter --from-survey``.
+    keep_files: bool = False
 
     def __call__(self, job: Job) -> dict[str, Any]:
         if self.probe is not None:
@@ -93,6 +107,7 @@ class OnlineAnalyzer:
             politeness_delay=self.politeness_delay,
             timeout=self.timeout,
             max_crawl_delay=self.max_crawl_delay,
+            keep_files=self.keep_files,
         )
         result["site"] = job.site
         return result
@@ -135,6 +150,7 @@ def probe_site(
     politeness_delay: float | None = None,
     timeout: float | None = None,
     max_crawl_delay: float | None = None,
+    keep_files: bool = False,
 ) -> dict[str, Any]:
     """Check one live site with the crawler and reduce its report to a stored site result.
 
@@ -189,6 +205,13 @@ def probe_site(
         usage={label: str(usage.get(label, "unknown")) for label in SURVEY_LABELS},
         compliant=report.compliant,
     )
+    if keep_files:
+        result["files"] = [
+            file_entry(name, got.url, got.status, got.outcome,
+                       got.body if got.outcome == "present" else None,
+                       _dt.datetime.fromtimestamp(got.fetched_at, _dt.UTC).isoformat()
+                       if got.fetched_at else None)
+            for name, got in report.fetches.items() if name != "home"]
     return result
 
 

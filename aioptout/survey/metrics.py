@@ -10,6 +10,7 @@ and the numbers differ from a parse:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -228,6 +229,37 @@ def analyze_robots(
     hits = mentions(text, mention_tokens)
     result["mentions"] = sorted(t for t, hit in hits.items() if hit)
     return result
+
+
+def file_entry(mechanism: str, url: str, status: int | None, outcome: str, body: bytes | None,
+               fetched_at: str | None = None) -> dict[str, Any]:
+    """One signal file kept with a result (``survey --keep-files``), so that ``aioptout filter
+    --from-survey`` can decide any URL of the site later: UTF-8 text as is, other bytes base64."""
+    entry: dict[str, Any] = {"mechanism": mechanism, "url": url, "status": status,
+                             "outcome": outcome, "fetched_at": fetched_at,
+                             "sha256": None if body is None else hashlib.sha256(body).hexdigest()}
+    if body is not None:
+        try:
+            entry["text"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            entry["base64"] = base64.b64encode(body).decode("ascii")
+    return entry
+
+
+def file_body(entry: Mapping[str, Any]) -> bytes | None:
+    """The bytes of a kept file (see :func:`file_entry`)."""
+    if isinstance(entry.get("text"), str):
+        return str(entry["text"]).encode("utf-8")
+    if isinstance(entry.get("base64"), str):
+        return base64.b64decode(str(entry["base64"]))
+    return None
+
+
+def robots_outcome(status: int | None, semantics: str = DEFAULT_SEMANTICS) -> str:
+    """RFC 9309 §2.3.1 for a saved status: 2xx present, 4xx unavailable, else unreachable."""
+    if status is None or status >= 500 or (status == 429 and semantics == "google"):
+        return "unreachable"
+    return "present" if 200 <= status < 300 else "unavailable"
 
 
 def parse_robots(body: bytes | str, site: str, semantics: str) -> RobotsTxt:

@@ -1,0 +1,1 @@
+"""Bridges to other tools (datatrove, Scrapy); each module needs its tool's optional extra."""
