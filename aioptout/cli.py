@@ -19,6 +19,7 @@ from ._cli import (
     publish,
     robots,
     serve,
+    stamp,
     survey,
 )
 from ._cli._common import EXIT_CODES_HELP, Exit
@@ -55,6 +56,7 @@ check.register(app)
 convert.register(app)
 publish.register(app)
 drift.register(app)
+stamp.register(app)
 crawl.register(app)
 robots.register(app)
 agents.register(app)

@@ -36,6 +36,7 @@ _DEFINING_MODULES: Final = (
     "aioptout.catalogue",
     "aioptout.publish",
     "aioptout.drift",
+    "aioptout.stamp",
 )
 
 
