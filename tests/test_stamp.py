@@ -223,6 +223,7 @@ def _check(path: Path, agent: str, usage: str) -> str:
 )
 def test_choose_never_says_more_than_the_answers(answers: dict[str, Value | None],
                                                   key: str) -> None:
+    # R-16-8: the most telling value that decides no label otherwise than the answers.
     chosen, decided = choose(answers)
     assert chosen == key
     assert all(answers[label] is value for label, value in decided.items())
@@ -236,6 +237,7 @@ CASES = [(fmt, folder) for fmt in sorted(MAKERS)
 
 @pytest.mark.parametrize(("fmt", "folder"), CASES)
 def test_stamp_reads_back_and_changes_nothing_else(tmp_path: Path, fmt: str, folder: str) -> None:
+    # R-16-7 (nothing else changes, atomic), R-16-8 (read back by check), R-16-10 (keys).
     name, make = MAKERS[fmt]
     path = tmp_path / folder / name
     path.parent.mkdir()
@@ -289,6 +291,7 @@ def test_values_per_scope(tmp_path: Path) -> None:
 
 
 def test_isrc_key_wins_over_the_path(tmp_path: Path) -> None:
+    # R-16-10
     declaration = parse(DECLARATION)
     keyed, plain = tmp_path / "k.mp3", tmp_path / "p.mp3"
     _mp3(keyed, "GB-NWR-26-00009")
@@ -368,6 +371,7 @@ def test_id3v23_and_id3v1_are_kept(tmp_path: Path) -> None:
 
 
 def test_bad_files_fail_alone(tmp_path: Path) -> None:
+    # R-16-9: each bad file is reported and left as it was; the good one is stamped.
     good = tmp_path / "good.png"
     _image(good, "PNG")
     text = tmp_path / "notes.txt"
