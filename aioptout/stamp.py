@@ -91,6 +91,11 @@ BAD_IDENTIFIER = D.define(
     "STP111", "NOTE", "R-16-10",
     "The file's identifier is not a valid work identifier; the file is keyed by its path",
 )
+OUTSIDE_ROOT = D.define(
+    "STP112", "MUST", "R-16-10",
+    "The file is not below --root, so it has no URL path; not stamped",
+    "give the folder the site's paths start at as --root",
+)
 
 #: Outcomes of one file.
 WRITTEN: Final = "written"
@@ -459,7 +464,12 @@ def _pdf(data: bytes, edit: Edit) -> bytes | None:
             stream["/Subtype"] = pikepdf.Name.XML
             pdf.Root.Metadata = pdf.make_indirect(stream)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        # Streams are copied as they are (no recompression), and pikepdf must not rewrite the
+        # XMP it would otherwise update (pdf:PDFVersion).
+        pdf.save(out, deterministic_id=True, compress_streams=False,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+                 fix_metadata_version=False)
         return out.getvalue()
 
 
@@ -545,7 +555,7 @@ def _target(path: Path, root: Path | None) -> str:
     try:
         relative = path.resolve().relative_to(base)
     except ValueError:
-        relative = Path(path.name)
+        raise _Refused(OUTSIDE_ROOT.at(1)) from None
     return "/" + quote(relative.as_posix(), safe="/")
 
 
@@ -577,14 +587,14 @@ def stamp(path: str | Path, declaration: Declaration, *, root: str | Path | None
     def edit(current: bytes | None, identifier: str | None) -> bytes | None:
         if identifier is None and kind != "pdf":
             identifier = _xmp_identifier(current)
-        target = _target(location, Path(root) if root is not None else None)
+        work = None
         if identifier is not None:
             work, _problems = parse_work_id(identifier)
             if work is None:
                 notes.append(BAD_IDENTIFIER.at(1, message=f"{identifier!r} is not a work "
                                                "identifier; keyed by the path"))
-            else:
-                target = str(work)
+        target = str(work) if work is not None else _target(
+            location, Path(root) if root is not None else None)
         answers = _answers(declaration, agents, target)
         key, decided = choose(answers)
         notes.extend(_losses(answers, decided))

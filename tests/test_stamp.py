@@ -60,14 +60,18 @@ def _image(path: Path, fmt: str, **options: object) -> None:
 def _pdf(path: Path, xmp: bytes | None = None) -> None:
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(200, 100))
-    pdf.pages[0].Contents = pdf.make_stream(b"0 0 m 100 50 l S")
+    pdf.pages[0].Contents = pdf.make_stream(b"0 0 m 100 50 l S")  # left uncompressed
+    pdf.pages[0].Resources = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(Type=pikepdf.Name.Font,
+                                                     Subtype=pikepdf.Name.Type1,
+                                                     BaseFont=pikepdf.Name.Helvetica)))
     pdf.docinfo["/Title"] = "Catalogue"
     if xmp is not None:
         stream = pdf.make_stream(xmp)
         stream["/Type"] = pikepdf.Name.Metadata
         stream["/Subtype"] = pikepdf.Name.XML
         pdf.Root.Metadata = stream
-    pdf.save(path)
+    pdf.save(path, compress_streams=False)
 
 
 _MP3_FRAME = bytes.fromhex("fffb9064") + bytes(413)  # MPEG-1 L3 128 kbit/s 44.1 kHz, 417 bytes
@@ -149,13 +153,33 @@ def _tiff_tags(data: bytes) -> dict[int, object]:
         return {k: v for k, v in image.tag_v2.items() if k != 700}
 
 
+def _pdf_canon(obj: object, seen: dict[tuple[int, int], int]) -> object:
+    """The object graph without object numbers (a rewrite renumbers); shared objects and
+    cycles are references by first-visit order, streams keep their raw bytes."""
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        if obj.objgen in seen:
+            return ("ref", seen[obj.objgen])
+        seen[obj.objgen] = len(seen)
+    if isinstance(obj, pikepdf.Stream):
+        keys = sorted(obj.keys())
+        return ("stream", tuple((k, _pdf_canon(obj[k], seen)) for k in keys),
+                bytes(obj.read_raw_bytes()))
+    if isinstance(obj, pikepdf.Dictionary):
+        return ("dict", tuple((k, _pdf_canon(obj[k], seen)) for k in sorted(obj.keys())))
+    if isinstance(obj, pikepdf.Array):
+        return ("array", tuple(_pdf_canon(x, seen) for x in obj))
+    return ("atom", repr(obj))
+
+
 def _pdf_view(data: bytes) -> tuple[object, ...]:
+    """Every object reachable from the catalog (but its /Metadata) and the document info."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        seen: dict[tuple[int, int], int] = {}
+        root = tuple((k, _pdf_canon(pdf.Root[k], seen))
+                     for k in sorted(pdf.Root.keys()) if k != "/Metadata")
+        info = _pdf_canon(pdf.trailer.get("/Info"), seen)
         pages = tuple(bytes(page.Contents.read_bytes()) for page in pdf.pages)
-        boxes = tuple(tuple(float(x) for x in page.MediaBox) for page in pdf.pages)
-        info = {str(k): str(v) for k, v in pdf.docinfo.items()}
-        root = sorted(str(k) for k in pdf.Root if k != "/Metadata")
-        return pages, boxes, info, root, len(pdf.pages)
+        return root, info, pages, pdf.pdf_version
 
 
 def _id3_view(data: bytes) -> tuple[object, ...]:
@@ -427,6 +451,46 @@ def test_declaration_with_errors_stamps_nothing(tmp_path: Path) -> None:
     declaration.write_bytes(b"AIOptOut-Version: 1\nDisallow: /\x00\n")
     assert CliRunner().invoke(app, ["stamp", str(path), "-d", str(declaration)]).exit_code == 3
     assert path.read_bytes() == before
+
+
+def test_keys_without_isrc_and_outside_root(tmp_path: Path) -> None:
+    # R-16-10: an invalid ISRC is reported and the path used; a file outside --root has none.
+    declaration = parse(DECLARATION)
+    folder = tmp_path / "all"
+    folder.mkdir()
+    bad, plain, bare = folder / "bad.mp3", folder / "plain.flac", folder / "bare.mp3"
+    _mp3(bad, "NOT-AN-ISRC")
+    _flac(plain, None)
+    bare.write_bytes(_MP3_FRAME * 4)  # no ID3 tag at all: one is added in front
+    results = {p.name: stamp(p, declaration, root=tmp_path) for p in (bad, plain, bare)}
+    assert {n: (r.status, r.target, r.value) for n, r in results.items()} == {
+        n: ("written", f"/all/{n}", VOCAB + "DMI-PROHIBITED") for n in results}
+    assert [d.code for d in results["bad.mp3"].diagnostics] == ["STP111"]
+    assert bare.read_bytes().endswith(_MP3_FRAME * 4)
+    assert _check(bare, "CCBot", "tdm") == "disallowed"
+    outside = tmp_path / "elsewhere.png"
+    _image(outside, "PNG")
+    refused = stamp(outside, declaration, root=folder)
+    assert (refused.status, [d.code for d in refused.diagnostics]) == ("failed", ["STP112"])
+
+
+def test_compressed_png_xmp_is_rewritten_readable(tmp_path: Path) -> None:
+
+    from PIL import PngImagePlugin
+
+    path = tmp_path / "a.png"
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+           b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF></x:xmpmeta>')
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", xmp.decode(), zip=True)
+    info.add_text("Comment", "kept")
+    _image(path, "PNG", pnginfo=info)
+    before = path.read_bytes()
+    assert media.from_bytes(before).xmp is None  # compressed: a scanning reader misses it
+    assert stamp(path, parse(DECLARATION)).status == "written"
+    after = path.read_bytes()
+    assert media.from_bytes(after).data_mining == VOCAB + "DMI-PROHIBITED-AIMLTRAINING"
+    assert _png_chunks(after) == _png_chunks(before) and _pixels(after) == _pixels(before)
 
 
 def test_file_mode_is_kept(tmp_path: Path) -> None:
