@@ -499,3 +499,46 @@ def test_file_mode_is_kept(tmp_path: Path) -> None:
     path.chmod(0o640)
     stamp(path, parse(DECLARATION))
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_jpeg_xmp_too_large_for_one_segment(tmp_path: Path) -> None:
+    # STP109: extended XMP is not written; the file stays as it was.
+    filler = "x" * 65150  # fits one APP1 segment now, not with the new property
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:source>{filler}</dc:source></rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode()
+    path = tmp_path / "a.jpg"
+    _image(path, "JPEG", xmp=xmp)
+    before = path.read_bytes()
+    assert media.from_bytes(before).xmp is not None
+    result = stamp(path, parse(DECLARATION))
+    assert (result.status, [d.code for d in result.diagnostics]) == ("failed",
+                                                                     ["STP101", "STP109"])
+    assert path.read_bytes() == before
+
+
+def test_missing_extra_and_unwritable_folder(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import aioptout.stamp as stamp_module
+
+    song, image = tmp_path / "a.mp3", tmp_path / "a.png"
+    _mp3(song)
+    _image(image, "PNG")
+    before = image.read_bytes()
+    monkeypatch.setitem(sys.modules, "mutagen.id3", None)  # as if not installed: ImportError
+    missing = stamp(song, parse(DECLARATION))
+    assert (missing.status, [d.code for d in missing.diagnostics]) == ("failed", ["STP106"])
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(stamp_module.tempfile, "mkstemp", refuse)
+    unwritable = stamp(image, parse(DECLARATION))
+    assert unwritable.status == "failed"
+    assert [d.code for d in unwritable.diagnostics][-1] == "STP107"
+    assert image.read_bytes() == before
