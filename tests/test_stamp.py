@@ -523,8 +523,7 @@ def test_jpeg_xmp_too_large_for_one_segment(tmp_path: Path) -> None:
 def test_missing_extra_and_unwritable_folder(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
-
-    import aioptout.stamp as stamp_module
+    import tempfile
 
     song, image = tmp_path / "a.mp3", tmp_path / "a.png"
     _mp3(song)
@@ -537,7 +536,7 @@ def test_missing_extra_and_unwritable_folder(tmp_path: Path,
     def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(stamp_module.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     unwritable = stamp(image, parse(DECLARATION))
     assert unwritable.status == "failed"
     assert [d.code for d in unwritable.diagnostics][-1] == "STP107"
