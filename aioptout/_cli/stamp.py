@@ -15,14 +15,15 @@ SCHEMA_VERSION = 1
 
 _HELP = f"""Write the reservation --declaration gives each FILE into the file's metadata.
 
-Writes IPTC/PLUS plus:DataMining: into XMP for JPEG (APP1), PNG (iTXt XML:com.adobe.xmp), \
+Writes IPTC/PLUS plus:DataMining into XMP for JPEG (APP1), PNG (iTXt XML:com.adobe.xmp), \
 TIFF (tag 700), PDF (the /Metadata stream) and MP3 (ID3 PRIV frame owned by XMP), and as the \
 Vorbis comment PLUS:DATAMINING in FLAC.  A file is keyed by its ISRC (ID3 TSRC, FLAC ISRC) or \
 a work identifier in its XMP (dc:identifier), else by its path below --root as a URL path.  \
 The value chosen decides as many usages as it can, each as the declaration does for every \
 agent, and never one the declaration leaves open (spec §16.1); what it cannot carry is listed \
-(STP101, STP102).  Every other byte of metadata and the image or audio data stay as they were; \
-files are replaced atomically, and a file that already says it is left untouched.  \
+(STP101, STP102).  Every other metadata field keeps its value and the image, audio or page \
+data stay byte for byte (JPEG, PNG, TIFF: every other byte); files are replaced \
+atomically, and a file that already says it is left untouched.  \
 'aioptout check FILE --agent A --usage U' reads the stamp back.  PDF needs pikepdf and \
 MP3/FLAC mutagen: pip install 'aioptout[media-write]'.
 
@@ -47,7 +48,7 @@ def _report(results: list[Stamp]) -> None:
 
 
 def stamp_command(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Media files to stamp.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Media files to stamp.")],
     *,
     declaration: Annotated[
         str, typer.Option("--declaration", "-d", metavar="DECL",
