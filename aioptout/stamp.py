@@ -220,10 +220,9 @@ def _set_data_mining(packet: bytes | None, uri: str) -> bytes:
     there is none.  Refused when the result would not read back as exactly that value."""
     if packet is None:
         return _NEW_PACKET.format(description=_DESCRIPTION.format(uri=uri)).encode("utf-8")
-    try:
-        text = packet.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _Refused(XMP_NOT_EDITABLE.at(1, message="existing XMP is not UTF-8")) from None
+    if media.from_bytes(packet).xmp is None:  # not well-formed (also keeps the edit linear)
+        raise _Refused(XMP_NOT_EDITABLE.at(1, message="existing XMP is not well-formed"))
+    text = packet.decode("utf-8")
     edited, count = text, 0
     for prefix in _prefixes(text, media.PLUS_NS):
         name = re.escape(prefix) + r":DataMining"

@@ -541,3 +541,35 @@ def test_missing_extra_and_unwritable_folder(tmp_path: Path,
     assert unwritable.status == "failed"
     assert [d.code for d in unwritable.diagnostics][-1] == "STP107"
     assert image.read_bytes() == before
+
+
+def test_xmp_identifier_keys_an_image(tmp_path: Path) -> None:
+    # R-16-10: a work identifier in dc:identifier is the key, as an ISRC is for audio.
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        b"<dc:identifier>isrc:GBNWR2600077</dc:identifier></rdf:Description></rdf:RDF>"
+        b"</x:xmpmeta>"
+    )
+    from PIL import PngImagePlugin
+
+    path = tmp_path / "cover.png"
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", xmp.decode())
+    _image(path, "PNG", pnginfo=info)
+    result = stamp(path, parse(DECLARATION))
+    assert (result.target, result.value) == ("isrc:GBNWR2600077", VOCAB + "DMI-PROHIBITED")
+    packet = media.find_xmp(path.read_bytes())
+    assert packet is not None and b"<dc:identifier>isrc:GBNWR2600077</dc:identifier>" in packet[1]
+
+
+def test_flac_reader_survives_every_truncation(tmp_path: Path) -> None:
+    path = tmp_path / "a.flac"
+    _flac(path)
+    stamp(path, parse(DECLARATION))
+    data = path.read_bytes()
+    assert media.from_bytes(data).data_mining == VOCAB + "DMI-PROHIBITED"
+    for end in range(0, len(data), 7):
+        media.from_bytes(data[:end])  # never raises
+    assert media.from_bytes(data[:60]).data_mining is None

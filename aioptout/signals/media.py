@@ -6,6 +6,9 @@ XMP is found by scanning the bytes for the packet (``<x:xmpmeta`` … ``</x:xmpm
 :mod:`aioptout._xml`, which refuses DTDs and entities and bounds depth and size, so neither
 entity expansion nor external entities can happen.
 
+FLAC has no XMP; ``aioptout stamp`` writes the PLUS value there as the Vorbis comment
+``PLUS:DATAMINING`` (spec §16.1), which is read here like ``plus:DataMining``.
+
 C2PA manifests are signed CBOR inside JUMBF boxes; reading them needs the optional ``c2pa``
 package (``pip install 'aioptout[c2pa]'``).  Without it a file that carries a manifest gets a
 diagnostic saying so, never a silent "no signal".  The JSON that ``c2patool`` prints, and the
