@@ -20,6 +20,7 @@ from ._cli import (
     publish,
     robots,
     serve,
+    stamp,
     survey,
 )
 from ._cli._common import EXIT_CODES_HELP, Exit
@@ -56,6 +57,7 @@ check.register(app)
 convert.register(app)
 publish.register(app)
 drift.register(app)
+stamp.register(app)
 crawl.register(app)
 robots.register(app)
 agents.register(app)

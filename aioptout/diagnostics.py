@@ -41,6 +41,7 @@ _DEFINING_MODULES: Final = (
     "aioptout._isolation",
     "aioptout.survey.store",
     "aioptout._json",
+    "aioptout.stamp",
 )
 
 

@@ -66,6 +66,11 @@ def check_command(
 
       aioptout check https://example.com/song/1 --agent GPTBot --usage train-ai --explain
 
+      aioptout check song.flac --agent GPTBot --usage train-ai
+
+    A media file (JPEG, PNG, TIFF, PDF, MP3, FLAC, ...) as SOURCE answers from its embedded
+    metadata (XMP plus:DataMining, TDMRep, C2PA, FLAC PLUS:DATAMINING); it needs no TARGET.
+
     Exit 1 when any target is disallowed.
     """
     if usage != U.CRAWL and not U.is_label(usage):
@@ -79,10 +84,20 @@ def check_command(
     if site_mode:
         decisions, fetched = _check_site(source, targets or [], agent, usage, net)
     else:
+        from ..signals import media
+
+        def is_media(item: str) -> bool:
+            return kind is Kind.auto and not is_url(item) and media.is_media_file(item)
+
+        if not targets and is_media(source):
+            targets = [source]  # a media file speaks for itself
         if not targets:
             fail("give at least one TARGET to decide against a policy file", Exit.USAGE)
-        signals = []
+        signals: list[Any] = []
         for item in [source, *(also or [])]:
+            if is_media(item):
+                signals.append(media.from_path(item))
+                continue
             loaded = load(item, net)
             name = loaded.url or loaded.name
             path_kind = kind_of_url_path(urlsplit(name).path) if loaded.url else None

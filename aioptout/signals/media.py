@@ -6,6 +6,9 @@ XMP is found by scanning the bytes for the packet (``<x:xmpmeta`` … ``</x:xmpm
 :mod:`aioptout._xml`, which refuses DTDs and entities and bounds depth and size, so neither
 entity expansion nor external entities can happen.
 
+FLAC has no XMP; ``aioptout stamp`` writes the PLUS value there as the Vorbis comment
+``PLUS:DATAMINING`` (spec §16.1), which is read here like ``plus:DataMining``.
+
 C2PA manifests are signed CBOR inside JUMBF boxes; reading them needs the optional ``c2pa``
 package (``pip install 'aioptout[c2pa]'``).  Without it a file that carries a manifest gets a
 diagnostic saying so, never a silent "no signal".  The JSON that ``c2patool`` prints, and the
@@ -390,6 +393,7 @@ def _mime(data: bytes) -> str | None:
         (b"%PDF", "application/pdf"),
         (b"II*\x00", "image/tiff"),
         (b"MM\x00*", "image/tiff"),
+        (b"fLaC", "audio/flac"),
     )
     for magic, mime in signatures:
         if data.startswith(magic):
@@ -422,13 +426,67 @@ def _read_c2pa(data: bytes, out: _Builder) -> None:
     _apply_assertions(assertions, out)
 
 
+#: The Vorbis comment that carries plus:DataMining in FLAC, which has no XMP (spec §16.1).
+VORBIS_DATA_MINING: Final = "PLUS:DATAMINING"
+
+
+def _read_flac(data: bytes, out: _Builder) -> None:
+    """``PLUS:DATAMINING`` in the FLAC VORBIS_COMMENT block, read as plus:DataMining."""
+    pos = 4
+    while pos + 4 <= len(data):
+        header = data[pos]
+        length = int.from_bytes(data[pos + 1:pos + 4], "big")
+        body = data[pos + 4:pos + 4 + length]
+        if header & 0x7F == 4:
+            for offset, comment in _vorbis_comments(body, pos + 4):
+                key, sep, value = comment.partition(b"=")
+                if sep and key.decode("ascii", "replace").upper() == VORBIS_DATA_MINING:
+                    _apply_xmp([(PLUS_NS, "DataMining", value.decode("utf-8", "replace"))],
+                               out, offset + 1)
+            return
+        if header & 0x80:
+            return
+        pos += 4 + length
+
+
+def _vorbis_comments(body: bytes, base: int) -> list[tuple[int, bytes]]:
+    if len(body) < 8:
+        return []
+    vendor = int.from_bytes(body[:4], "little")
+    pos = 4 + vendor
+    if pos + 4 > len(body):
+        return []
+    count = int.from_bytes(body[pos:pos + 4], "little")
+    pos += 4
+    out: list[tuple[int, bytes]] = []
+    for _ in range(count):
+        if pos + 4 > len(body):
+            break
+        size = int.from_bytes(body[pos:pos + 4], "little")
+        out.append((base + pos + 4, body[pos + 4:pos + 4 + size]))
+        pos += 4 + size
+    return out
+
+
 def from_bytes(data: bytes, *, source: str | None = None) -> MediaSignal:
     """Every embedded signal of one media file: XMP PLUS/TDMRep properties and C2PA assertions."""
     out = _Builder()
     data = data[:MAX_MEDIA_SCAN_BYTES]
     _read_xmp(data, out)
+    if data.startswith(b"fLaC"):
+        _read_flac(data, out)
     _read_c2pa(data, out)
     return out.build(source)
+
+
+def is_media_file(path: str | Path) -> bool:
+    """True when the file starts like a media container this module reads (not a policy file)."""
+    try:
+        with Path(path).open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return _mime(head) is not None
 
 
 def from_path(path: str | Path) -> MediaSignal:
