@@ -34,6 +34,7 @@ _DEFINING_MODULES: Final = (
     "aioptout.signals.media",
     "aioptout.fetch",
     "aioptout.catalogue",
+    "aioptout.convert",
 )
 
 
