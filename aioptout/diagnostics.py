@@ -306,6 +306,13 @@ USAGE_NEVER_APPLIES = define(
     "Content-Usage path is disallowed for crawling; the rule never applies",
 )
 # §7.3 and §9 Work identifiers
+CATALOGUE_NOT_EVERYWHERE = define(
+    "AOO520",
+    "SHOULD",
+    "R-7.3-3",
+    "Work-Usage patterns of other groups do not apply to this agent",
+    "repeat the Work-Usage rules in every group, including groups that disallow all crawling",
+)
 BAD_WORK_RULE = define(
     "AOO601",
     "MUST",

@@ -29,6 +29,7 @@ def validate(
     found = list(decl.diagnostics)
     found += _dates(decl, moment)
     found += _groups(decl)
+    found += _catalogue_reach(decl)
     for group in decl.groups:
         found += _rules(decl, group)
     return sorted(found, key=lambda d: (d.line, d.column, d.code))
@@ -81,6 +82,38 @@ def _groups(decl: Declaration) -> list[Diagnostic]:
             and not _disallows_everything(group)
         ):
             out.append(D.NOT_INHERITED.at(group.line, 1))
+    return out
+
+
+def _catalogue_reach(decl: Declaration) -> list[Diagnostic]:
+    """AOO520: a Work-Usage pattern that some agents' groups state and others' lack (R-7.3-3).
+
+    Named groups inherit nothing from ``*``, and identifiers are matched apart from crawling,
+    so an agent that may not crawl at all still needs the rules.  Agents named in several
+    groups are judged by all their groups together; linear in the number of rules.
+    """
+    patterns: dict[str, set[str]] = {}
+    first: dict[str, tuple[Group, str]] = {}
+    for group in decl.groups:
+        work = {rule.pattern for rule in group.rules if rule.kind is RuleKind.WORK_USAGE}
+        for agent in group.agents:
+            key = agent.lower()
+            if not key:
+                continue
+            patterns.setdefault(key, set()).update(work)
+            first.setdefault(key, (group, agent))
+    union: set[str] = set()
+    for held in patterns.values():
+        union |= held
+    out: list[Diagnostic] = []
+    for key, held in patterns.items():
+        if union and len(held) < len(union):
+            group, agent = first[key]
+            missing = len(union) - len(held)
+            out.append(D.CATALOGUE_NOT_EVERYWHERE.at(
+                _agent_line(group, agent), 1,
+                message=f"{agent}: {missing} of the {len(union)} Work-Usage patterns of other "
+                        "groups do not apply to it; its answer for those works is unknown"))
     return out
 
 
