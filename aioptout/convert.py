@@ -105,6 +105,9 @@ EXPIRES_AS_COMMENT = define(
 WORK_RULE_AS_COMMENT = define(
     "CNV113", "SHOULD", _SPEC, "Work-Usage rule has no counterpart in the target; kept only as "
     "a comment", "work identifiers can be reserved only in an aioptout declaration")
+TOO_BIG_FOR_TARGET = define(
+    "CNV114", "MUST", _SPEC, "The result exceeds a size limit of the target; readers ignore "
+    "what lies beyond it", "split the source, or shorten its longest lines")
 UNREADABLE = define("CNV119", "MUST", _SPEC,
                     "Source cannot be read as the given kind; nothing was converted")
 
@@ -250,12 +253,32 @@ def may_overlap(first: str, second: str) -> bool:
     return x is None or y is None or x.endswith(y) or y.endswith(x)
 
 
+#: Size limits of the targets (spec R-3-5, R-3-6; RFC 9309 §2.5 and Google's line length).
+_LIMIT_CODES: Final = frozenset({"AOO106", "AOO107", "ROB107", "ROB108"})
+
+
+def _checked(found: Iterable[Diagnostic], losses: list[Loss],
+             known: frozenset[str] = frozenset()) -> tuple[Diagnostic, ...]:
+    """The generated text's own errors, a bug of convert; a size limit it hits is a loss.
+
+    ``known`` are codes the source already had, which a faithful rewrite keeps.
+    """
+    found = list(found)
+    limits = [d for d in found if d.code in _LIMIT_CODES]
+    losses.extend(_loss(TOO_BIG_FOR_TARGET, 1, f"{d.code} at generated line {d.line}")
+                  for d in limits)
+    cut = min((d.line for d in limits if d.code in ("AOO106", "ROB107")), default=None)
+    return tuple(d for d in found
+                 if d.severity is Severity.ERROR and d.code not in known
+                 and d.code not in _LIMIT_CODES and (cut is None or d.line < cut))
+
+
 def _finish(kind: str, lines: list[str], losses: list[Loss],
             diagnostics: Iterable[Diagnostic]) -> Conversion:
     from .parse import parse
 
     text = "\n".join(lines) + "\n"
-    check = tuple(d for d in parse(text).diagnostics if d.severity is Severity.ERROR)
+    check = _checked(parse(text).diagnostics, losses)
     ordered = sorted(losses, key=lambda loss: loss.line)
     return Conversion(kind, text, tuple(ordered), True, tuple(diagnostics), check)
 
@@ -348,9 +371,11 @@ def _from_aioptout(data: bytes | str, source: str | None, target: str) -> Conver
                            target)
     if target == "aioptout":
         text = render(decl)
-        check = tuple(d for d in parse(text).diagnostics if d.severity is Severity.ERROR
-                      and d.code not in {x.code for x in decl.errors})
-        return Conversion("aioptout", text, (), True, decl.diagnostics, check, "aioptout")
+        losses: list[Loss] = []
+        check = _checked(parse(text).diagnostics, losses,
+                         frozenset(d.code for d in decl.diagnostics))
+        return Conversion("aioptout", text, tuple(losses), True, decl.diagnostics, check,
+                          "aioptout")
     return _declaration_to_robots(decl)
 
 
@@ -380,8 +405,7 @@ def _declaration_to_robots(decl: Declaration) -> Conversion:
                 losses.append(_loss(WORK_RULE_AS_COMMENT, rule.line, rule.pattern))
                 lines.append(f"# not carried: Work-Usage: {rule.raw}")
     text = "\n".join(lines) + "\n"
-    parsed = R.RobotsTxt.parse(text)
-    check = tuple(d for d in parsed.diagnostics if d.severity is Severity.ERROR)
+    check = _checked(R.RobotsTxt.parse(text).diagnostics, losses)
     ordered = tuple(sorted(losses, key=lambda loss: loss.line))
     return Conversion("aioptout", text, ordered, True, decl.diagnostics, check, "robots")
 
@@ -454,9 +478,10 @@ def _from_ai_txt(data: bytes | str, source: str | None) -> Conversion:
     lines = [_VERSION_LINE, "", "# Converted from ai.txt by aioptout convert"]
     query_line: int | None = None
     for group in parsed.groups:
-        lines.append("")
-        lines += _agent_lines(group.agents, group.line, losses)
-        lines.append("Allow: /")
+        agents = _agent_lines(group.agents, group.line, losses)
+        if not agents:
+            continue
+        lines += ["", *agents, "Allow: /"]
         by_pattern: dict[str, tuple[aitxt.AiTxtRule, dict[str, Value]]] = {}
         for rule in group.rules:
             row = "Allow matching the target" if rule.allow else "Disallow matching the target"
@@ -508,7 +533,7 @@ def _from_robots(data: bytes | str, source: str | None) -> Conversion:
     for group in parsed.groups:
         if any(line.field in (R.ALLOW, R.DISALLOW) for line in group.lines):
             crawl_agents.update(product_token(a).lower() or a for a in group.agents)
-    lines = [_VERSION_LINE, *(f"Sitemap: {url}" for url in parsed.sitemaps),
+    lines = [_VERSION_LINE, *(f"Sitemap: {url}" for url in parsed.sitemaps if url.strip()),
              "", "# Converted from robots.txt by aioptout convert"]
     for group in parsed.groups:
         agents = _agent_lines(group.agents, group.line, losses)

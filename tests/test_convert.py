@@ -459,3 +459,13 @@ def test_rare_losses_are_coded(text: str, kind: str, losses: list[tuple[str, int
     result = convert(text, kind=kind)
     assert [(loss.code, loss.line) for loss in result.losses] == losses
     _clean(result.declaration)
+
+
+def test_ai_txt_group_without_any_token_is_left_out() -> None:
+    # Found by tests/test_properties.py: the rules of such a group were written with no
+    # User-agent line before them (AOO402 in the output, exit 4 from the CLI).
+    result = convert("useragent: \nDisallow: /\n\nUser-agent: Good\nDisallow: *.jpg\n",
+                     kind="ai-txt")
+    assert result.check == ()
+    assert [loss.code for loss in result.losses][:1] == ["CNV103"]
+    _clean(result.declaration)
