@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -105,6 +106,9 @@ EXPIRES_AS_COMMENT = define(
 WORK_RULE_AS_COMMENT = define(
     "CNV113", "SHOULD", _SPEC, "Work-Usage rule has no counterpart in the target; kept only as "
     "a comment", "work identifiers can be reserved only in an aioptout declaration")
+CONTROL_CHARACTER = define(
+    "CNV115", "SHOULD", _SPEC, "Value holds a control character, which a declaration cannot "
+    "hold (spec R-3-2); the record is dropped")
 TOO_BIG_FOR_TARGET = define(
     "CNV114", "MUST", _SPEC, "The result exceeds a size limit of the target; readers ignore "
     "what lies beyond it", "split the source, or shorten its longest lines")
@@ -312,7 +316,7 @@ def _date_text(moment: _dt.datetime) -> str:
 
 def _field_values(decl: Declaration) -> list[tuple[str, str]]:
     dates = [("Issued", decl.issued), ("Expires", decl.expires)]
-    return [(name, " ".join(value.split())) for name, value in (
+    return [(name, value) for name, value in (
         ("Rightsholder", decl.rightsholder), ("Contact", decl.contact),
         ("Licensing", decl.licensing), ("Legal-Basis", decl.legal_basis)) if value
     ] + [(name, _date_text(value)) for name, value in dates if value is not None]
@@ -324,8 +328,9 @@ def _group_lines(group: Group, *, with_work: bool = True,
     lines = [f"User-agent: {agent}" for agent in group.agents if agent]
     if not lines:
         return []
-    crawl_written = False
+    crawl_written = closed = False
     for rule in group.rules:
+        closed = closed or rule.kind is not RuleKind.WORK_USAGE or with_work
         if rule.kind in (RuleKind.ALLOW, RuleKind.DISALLOW):
             crawl_written = True
             lines.append(f"{rule.kind.value.capitalize()}: {rule.pattern}")
@@ -339,7 +344,9 @@ def _group_lines(group: Group, *, with_work: bool = True,
         elif with_work:
             # "," is a dictionary that does not parse: every label unknown, as stored (R-7.2-3).
             lines.append(f"Work-Usage: {rule.pattern} {_pref_text(rule.preferences) or ','}")
-    if group.crawl_lines and not crawl_written:
+    if (group.crawl_lines or not closed) and not crawl_written:
+        # An empty Disallow matches nothing; it also keeps a group without rules apart from
+        # the next one instead of merging their agents (only a rule line ends a group).
         lines.insert(len([a for a in group.agents if a]), "Disallow:")
     return lines
 
@@ -350,7 +357,10 @@ def render(declaration: Declaration) -> str:
     Everything a reader acts on is kept: the version, the declaration fields (dates in UTC),
     Sitemap lines, and each group with its agents and rules in order, patterns in their
     normalised form.  Comments, spelling, line positions and records a reader ignores are
-    not.  User-agent values without a product token match no agent and are left out.
+    not.  User-agent values without a product token match no agent and are left out; a group
+    without any rule gets an empty ``Disallow:``, which decides nothing (so AOO403 is gone).
+    Values holding control characters (an error, R-3-2) are written as they are; without the
+    comments around them, such a file may be read as binary (AOO103).
     """
     lines = [f"AIOptOut-Version: {declaration.version}"] if declaration.version else []
     lines += [f"{name}: {value}" for name, value in _field_values(declaration)]
@@ -521,6 +531,19 @@ def _agent_lines(agents: Iterable[str], line: int, losses: list[Loss]) -> list[s
 
 # --- robots.txt ---------------------------------------------------------------------------------
 
+_BAD_CHARS: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f\udc80-\udcff]")
+
+
+def _percent(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char) - 0xDC00 if "\udc80" <= char <= "\udcff" else ord(char)
+    return f"%{code:02X}"
+
+
+def _encode_path(value: str) -> str:
+    """A path with its control characters percent-encoded: the same octets to a matcher."""
+    return _BAD_CHARS.sub(_percent, value)
+
 
 def _from_robots(data: bytes | str, source: str | None) -> Conversion:
     if _looks_binary(data):
@@ -533,7 +556,10 @@ def _from_robots(data: bytes | str, source: str | None) -> Conversion:
     for group in parsed.groups:
         if any(line.field in (R.ALLOW, R.DISALLOW) for line in group.lines):
             crawl_agents.update(product_token(a).lower() or a for a in group.agents)
-    lines = [_VERSION_LINE, *(f"Sitemap: {url}" for url in parsed.sitemaps if url.strip()),
+    sitemaps = [url for url in parsed.sitemaps if url.strip()]
+    losses.extend(_loss(CONTROL_CHARACTER, 1, f"Sitemap {url!r}")
+                  for url in sitemaps if _BAD_CHARS.search(url))
+    lines = [_VERSION_LINE, *(f"Sitemap: {url}" for url in sitemaps if not _BAD_CHARS.search(url)),
              "", "# Converted from robots.txt by aioptout convert"]
     for group in parsed.groups:
         agents = _agent_lines(group.agents, group.line, losses)
@@ -544,9 +570,14 @@ def _from_robots(data: bytes | str, source: str | None) -> Conversion:
         for entry in group.lines:
             if entry.field in (R.ALLOW, R.DISALLOW):
                 has_crawl_rule = True
-                body.append(f"{entry.field.capitalize()}: {entry.value}".rstrip())
+                # A pattern starting otherwise never matches (ROB106), like an empty one.
+                path = entry.value if entry.value[:1] in ("/", "*") else ""
+                body.append(f"{entry.field.capitalize()}: {_encode_path(path)}".rstrip())
+            elif _BAD_CHARS.search(entry.value):
+                losses.append(_loss(CONTROL_CHARACTER, entry.line, entry.raw_field))
             elif entry.field == R.CONTENT_USAGE:
-                body.append(f"Content-Usage: {entry.value}")
+                # An empty value states no preference, as a path alone does (R-7.2-1).
+                body.append(f"Content-Usage: {entry.value or '/'}")
             elif entry.field == R.SITEMAP:
                 continue  # carried with the file's other Sitemap lines
             elif entry.field == R.CONTENT_SIGNAL:

@@ -469,3 +469,33 @@ def test_ai_txt_group_without_any_token_is_left_out() -> None:
     assert result.check == ()
     assert [loss.code for loss in result.losses][:1] == ["CNV103"]
     _clean(result.declaration)
+
+
+def test_result_over_a_size_limit_is_a_loss() -> None:
+    # The declaration keeps a line of 16664 octets; robots.txt readers keep 16663 (ROB108).
+    data = b"AIOptOut-Version: 1\nUser-agent: *\nDisallow: /" + b"a" * 100_000 + b"\n"
+    result = convert(data, kind="aioptout", target="robots")
+    assert result.check == ()
+    assert [(loss.code, loss.line) for loss in result.losses] == [("CNV114", 1)]
+
+
+def test_control_characters_from_robots_txt() -> None:
+    # robots.txt tolerates them, a declaration does not (R-3-2): paths are percent-encoded
+    # (the same octets to a matcher), other values are dropped and reported.
+    text = "User-agent: *\nDisallow: /a\x0bb\nContent-Usage: train-ai=n\x01\n"
+    result = convert(text, kind="robots")
+    _clean(result.declaration)
+    assert "Disallow: /a%0Bb" in result.declaration.splitlines()
+    assert [(loss.code, loss.line) for loss in result.losses] == [("CNV115", 3)]
+    assert parse(result.declaration).evaluate("x", "/a\x0bb", "crawl").value is N
+
+
+def test_robots_pattern_that_never_matches_stays_a_crawl_rule() -> None:
+    text = "User-agent: *\nDisallow: private\n\nUser-agent: Bot\nAllow: x\nDisallow: /\n"
+    result = convert(text, kind="robots")
+    _clean(result.declaration)
+    source = R.RobotsTxt.parse(text)
+    declaration = parse(result.declaration)
+    for agent, target in [("a", "/private"), ("a", "/x"), ("Bot", "/x"), ("Bot", "x")]:
+        assert (declaration.evaluate(agent, target, "crawl").value
+                is source.statements(agent, target)[0].value), (agent, target)
