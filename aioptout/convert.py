@@ -41,9 +41,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, TypeVar
 
 from . import usage as U
 from ._match import compile_pattern
@@ -422,6 +422,28 @@ def _declaration_to_robots(decl: Declaration) -> Conversion:
 
 # --- tdmrep.json --------------------------------------------------------------------------------
 
+_T = TypeVar("_T")
+_PAIRS_PER_ITEM: Final = 64
+_UNCOMPARED: Final = ("too many rules to compare every pair; some of them may be decided "
+                      "differently")
+
+
+def _pairs(items: Sequence[_T]) -> Iterator[tuple[_T, _T] | None]:
+    """Each pair (earlier, later) of ``items``, then None if it had to stop.
+
+    It stops after 64 pairs per item, so a huge file costs linear time: the caller then
+    reports that not every pair was compared, which is a loss stated, not a loss hidden.
+    """
+    budget = _PAIRS_PER_ITEM * (len(items) + 1)
+    for i, first in enumerate(items):
+        for j in range(i + 1, len(items)):
+            budget -= 1
+            if budget < 0:
+                yield None
+                return
+            yield first, items[j]
+
+
 
 def _from_tdmrep(data: bytes | str, source: str | None) -> Conversion:
     parsed = tdmrep.parse_file(data, source=source)
@@ -442,14 +464,17 @@ def _from_tdmrep(data: bytes | str, source: str | None) -> Conversion:
         pattern = rule.location if rule.location.startswith("/") else "/" + rule.location
         prefs = _prefs(lookup("tdmrep", f"tdm-reservation: {rule.reservation}"))
         kept.append((rule, compile_pattern(pattern).text, prefs))
-    for i, (early, early_pattern, early_prefs) in enumerate(kept):
-        for late, late_pattern, late_prefs in kept[i + 1:]:
-            if early_prefs == late_prefs or early_pattern == late_pattern:
-                continue
-            longer = len(early_pattern) > len(late_pattern)
-            if not longer and may_overlap(early_pattern, late_pattern):
-                losses.append(_loss(ORDER_DIFFERS, late.line,
-                                    f"rules on lines {early.line} and {late.line}"))
+    for pair in _pairs(kept):
+        if pair is None:
+            losses.append(_loss(ORDER_DIFFERS, kept[0][0].line, _UNCOMPARED))
+            break
+        (early, early_pattern, early_prefs), (late, late_pattern, late_prefs) = pair
+        if early_prefs == late_prefs or early_pattern == late_pattern:
+            continue
+        longer = len(early_pattern) > len(late_pattern)
+        if not longer and may_overlap(early_pattern, late_pattern):
+            losses.append(_loss(ORDER_DIFFERS, late.line,
+                                f"rules on lines {early.line} and {late.line}"))
     lines = [_VERSION_LINE]
     reserved = [rule for rule, _, _ in kept if rule.reservation == 1]
     policies = sorted({rule.policy for rule in reserved if rule.policy})
@@ -503,10 +528,16 @@ def _from_ai_txt(data: bytes | str, source: str | None) -> Conversion:
             if query_line is None and rule.path_only and len(_ai_txt_patterns(rule)) > 1:
                 query_line = rule.line
         items = list(by_pattern.items())
-        for i, (pattern, (rule, _)) in enumerate(items):
-            for other, (other_rule, _) in items[i + 1:]:
-                if (rule.allow != other_rule.allow and len(pattern) == len(other)
-                        and may_overlap(pattern, other)):
+        same_length: dict[int, list[tuple[str, aitxt.AiTxtRule]]] = {}
+        for pattern, (rule, _) in items:
+            same_length.setdefault(len(pattern), []).append((pattern, rule))
+        for bucket in same_length.values():
+            for pair in _pairs(bucket):
+                if pair is None:
+                    losses.append(_loss(TIE_DIFFERS, bucket[0][1].line, _UNCOMPARED))
+                    break
+                (pattern, rule), (other, other_rule) = pair
+                if rule.allow != other_rule.allow and may_overlap(pattern, other):
                     losses.append(_loss(TIE_DIFFERS, max(rule.line, other_rule.line),
                                         f"{pattern} and {other}"))
         lines += [f"Content-Usage: {pattern} {format_preferences(prefs)}"

@@ -499,3 +499,18 @@ def test_robots_pattern_that_never_matches_stays_a_crawl_rule() -> None:
     for agent, target in [("a", "/private"), ("a", "/x"), ("Bot", "/x"), ("Bot", "x")]:
         assert (declaration.evaluate(agent, target, "crawl").value
                 is source.statements(agent, target)[0].value), (agent, target)
+
+
+@pytest.mark.parametrize("kind", ["ai-txt", "tdmrep"])
+def test_pairwise_checks_stay_linear_and_say_when_they_stop(kind: str) -> None:
+    # 64 pairs per rule at most (1000 rules have 499,500 pairs): the stop is a stated loss.
+    def rules(n: int) -> str:
+        if kind == "ai-txt":
+            return "User-agent: *\n" + "".join(
+                f"{'Allow' if i % 2 else 'Disallow'}: /d{i:05d}/\n" for i in range(n))
+        return "[" + ",".join(f'{{"location": "/d{i:05d}/", "tdm-reservation": {i % 2}}}'
+                              for i in range(n)) + "]"
+
+    assert [loss.code for loss in convert(rules(20), kind=kind).losses] == []
+    big = convert(rules(1000), kind=kind)
+    assert [loss.code for loss in big.losses] == ["CNV109" if kind == "ai-txt" else "CNV106"]
