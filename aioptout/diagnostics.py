@@ -42,6 +42,7 @@ _DEFINING_MODULES: Final = (
     "aioptout.survey.store",
     "aioptout._json",
     "aioptout.stamp",
+    "aioptout.convert",
 )
 
 
@@ -402,6 +403,13 @@ USAGE_NEVER_APPLIES = define(
     "Content-Usage path is disallowed for crawling; the rule never applies",
 )
 # §7.3 and §9 Work identifiers
+CATALOGUE_NOT_EVERYWHERE = define(
+    "AOO520",
+    "SHOULD",
+    "R-7.3-3",
+    "Work-Usage patterns of other groups do not apply to this agent",
+    "repeat the Work-Usage rules in every group, including groups that disallow all crawling",
+)
 BAD_WORK_RULE = define(
     "AOO601",
     "MUST",

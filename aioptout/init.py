@@ -52,9 +52,15 @@ def render_starter(options: StarterOptions) -> str:
         "Allow: /",
         f"Content-Usage: {preference}",
     ]
-    lines += [f"Work-Usage: {pattern} {preference}" for pattern in options.catalogue]
+    # Named groups inherit nothing from "*" (spec R-6-5), and Work-Usage is matched apart from
+    # crawling (R-7.3-2): a blocked agent that gets a work elsewhere must still meet the rule.
+    catalogue = [f"Work-Usage: {pattern} {preference}" for pattern in options.catalogue]
+    lines += catalogue
     if options.block:
         lines += ["", "# These agents may not crawl at all."]
+        if catalogue:
+            lines.append("# The catalogue applies to them too, wherever they find the works.")
         lines += [f"User-agent: {token}" for token in options.block]
         lines.append("Disallow: /")
+        lines += catalogue
     return "\n".join(lines) + "\n"

@@ -34,7 +34,7 @@ def validate(
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_dt.UTC)
     # Parsing has capped its own codes; these checks use other codes and are capped here.
-    checked = _dates(decl, moment) + _groups(decl)
+    checked = _dates(decl, moment) + _groups(decl) + _catalogue_reach(decl)
     tables = _Tables(decl)
     for group in decl.groups:
         checked += _rules(decl, group, tables)
@@ -94,12 +94,48 @@ def _groups(decl: Declaration) -> list[Diagnostic]:
     return out
 
 
+def _catalogue_reach(decl: Declaration) -> list[Diagnostic]:
+    """AOO520: a Work-Usage pattern that some agents' groups state and others' lack (R-7.3-3).
+
+    Named groups inherit nothing from ``*``, and identifiers are matched apart from crawling,
+    so an agent that may not crawl at all still needs the rules.  Agents named in several
+    groups are judged by all their groups together; linear in the number of rules.
+    """
+    patterns: dict[str, set[str]] = {}
+    first: dict[str, tuple[Group, str]] = {}
+    for group in decl.groups:
+        work = {rule.pattern for rule in group.rules if rule.kind is RuleKind.WORK_USAGE}
+        for agent in group.agents:
+            key = agent.lower()
+            if not key:
+                continue
+            patterns.setdefault(key, set()).update(work)
+            first.setdefault(key, (group, agent))
+    union: set[str] = set()
+    for held in patterns.values():
+        union |= held
+    out: list[Diagnostic] = []
+    for key, held in patterns.items():
+        if union and len(held) < len(union):
+            group, agent = first[key]
+            missing = len(union) - len(held)
+            out.append(D.CATALOGUE_NOT_EVERYWHERE.at(
+                _agent_line(group, agent), 1,
+                message=f"{agent}: {missing} of the {len(union)} Work-Usage patterns of other "
+                        "groups do not apply to it; its answer for those works is unknown"))
+    return out
+
+
 def _disallows_everything(group: Group) -> bool:
     """A group that may fetch nothing needs no usage rules: none could ever apply."""
     kinds = {rule.kind for rule in group.rules}
     return RuleKind.ALLOW not in kinds and any(
         rule.kind is RuleKind.DISALLOW and rule.pattern in ("/", "*", "/*") for rule in group.rules
     )
+
+
+def _agent_line(group: Group, agent: str) -> int:
+    return group.line + group.agents.index(agent)
 
 
 def _rules(decl: Declaration, group: Group, tables: _Tables) -> list[Diagnostic]:

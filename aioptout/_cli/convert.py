@@ -1,4 +1,4 @@
-"""``aioptout convert``: a robots.txt, tdmrep.json or ai.txt as an aioptout declaration."""
+"""``aioptout convert``: robots.txt, tdmrep.json, ai.txt and declarations, into each other."""
 
 from __future__ import annotations
 
@@ -8,25 +8,30 @@ from typing import Annotated
 
 import typer
 
-from ..convert import Conversion, convert
+from ..convert import PAIRS, Conversion, convert
+from ..sources import detect_kind
 from ._common import EXIT_CODES_HELP, Exit, TextJson, emit_json, fail, read_local, stderr
 
-_HELP = f"""Convert a robots.txt, tdmrep.json or ai.txt into an aioptout declaration.
+_HELP = f"""Convert a robots.txt, tdmrep.json or ai.txt into an aioptout declaration, or a \
+declaration into a robots.txt (--to robots).
 
-The declaration goes to stdout (or --output); everything it cannot carry over exactly is \
-listed on stderr, one line each, with the source line.  With --format json, stdout holds \
+The result goes to stdout (or --output); everything it cannot carry over exactly is listed \
+on stderr, one line each, with its code and the source line; what the result keeps only as a \
+comment is listed too, since no reader acts on a comment.  With --format json, stdout holds \
 {{"declaration": ..., "losses": [...]}}.  The kind is guessed from the file name, then from \
-the content, unless --kind says it.
+the content, unless --kind says it.  A declaration converted to a declaration is rewritten in \
+normalised form without loss.
 
 \b
 Examples:
   aioptout convert robots.txt
   aioptout convert tdmrep.json --output .well-known/aioptout.txt
   aioptout convert ai.txt --format json
+  aioptout convert aioptout.txt --to robots
   curl -s https://example.com/ai.txt | aioptout convert - --kind ai-txt
 
 {EXIT_CODES_HELP} Here: 0 converted without loss, 1 converted with losses, \
-2 bad option, 3 input unreadable or not of the kind.
+2 bad option or unsupported conversion, 3 input unreadable or not of the kind.
 """
 
 
@@ -35,45 +40,59 @@ class KindOption(StrEnum):
     robots = "robots"
     tdmrep = "tdmrep"
     ai_txt = "ai-txt"
+    aioptout = "aioptout"
+
+
+class TargetOption(StrEnum):
+    aioptout = "aioptout"
+    robots = "robots"
 
 
 def _report(conversion: Conversion, source: str) -> None:
     console = stderr()
     for loss in conversion.losses:
-        where = f"{source}:{loss.line}" if loss.line is not None else source
-        console.print(f"{where}: not carried over: {loss.message}", markup=False)
+        console.print(f"{source}:{loss.line}: {loss.code} {loss.message}", markup=False)
     for problem in conversion.check:
-        console.print(f"generated declaration line {problem.line}: {problem.code} "
+        console.print(f"generated line {problem.line}: {problem.code} "
                       f"{problem.message}", markup=False)
 
 
 def convert_command(
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="robots.txt, tdmrep.json or ai.txt; - for stdin.")
+        str, typer.Argument(metavar="FILE",
+                            help="robots.txt, tdmrep.json, ai.txt or aioptout.txt; - for stdin.")
     ],
     *,
     kind: Annotated[
         KindOption, typer.Option("--kind", help="Source format; auto guesses it.")
     ] = KindOption.auto,
+    to: Annotated[
+        TargetOption, typer.Option("--to", help="Target format.")
+    ] = TargetOption.aioptout,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", metavar="FILE",
-                     help="Write the declaration here instead of stdout."),
+                     help="Write the result here instead of stdout."),
     ] = None,
     output_format: Annotated[
-        TextJson, typer.Option("--format", help="text (the declaration) or json.")
+        TextJson, typer.Option("--format", help="text (the result) or json.")
     ] = TextJson.text,
 ) -> None:
     data = read_local(file)
     source = None if file == "-" else file
-    conversion = convert(data, kind=kind.value, source=source)
     label = file if file != "-" else "<stdin>"
+    source_kind = detect_kind(data, source) if kind is KindOption.auto else kind.value
+    if (source_kind, to.value) not in PAIRS:
+        supported = ", ".join(sorted(b for a, b in PAIRS if a == source_kind))
+        fail(f"{label}: a {source_kind} file converts to {supported}, not to {to.value}",
+             Exit.USAGE)
+    conversion = convert(data, kind=source_kind, source=source, target=to.value)
     if not conversion.readable:
         reason = conversion.losses[0].message if conversion.losses else "unreadable"
         fail(f"{label}: cannot convert as {conversion.kind}: {reason}", Exit.INPUT)
     if conversion.check:  # convert wrote something its own parser rejects: a bug
         _report(conversion, label)
-        fail("the generated declaration does not validate; please report this", Exit.INTERNAL)
+        fail("the generated file does not validate; please report this", Exit.INTERNAL)
     if output is not None:
         try:
             output.write_text(conversion.declaration, encoding="utf-8")
