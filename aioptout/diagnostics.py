@@ -32,6 +32,7 @@ _DEFINING_MODULES: Final = (
     "aioptout.signals.aitxt",
     "aioptout.signals.robotsmeta",
     "aioptout.signals.media",
+    "aioptout.signals.rsl",
     "aioptout.fetch",
     "aioptout.catalogue",
 )
