@@ -292,11 +292,13 @@ def _print_decisions(decisions: list[Decision], fmt: TextJsonl, explain: bool) -
     out = stdout()
     for d in decisions:
         line = Text()
-        line.append(f"{d.value.value:<10}", style=_VALUE_STYLE[d.value])
+        line.append(f"{d.answer:<10}", style=_VALUE_STYLE[d.value])
         line.append(f" {d.target}  ")
         line.append(f"({d.agent}, {d.usage}", style="dim")
         line.append(f", line {d.line})" if d.line is not None else ")", style="dim")
         out.print(line)
+        for route in d.licence:
+            out.print(Text(f"    licence: {route.describe()}"))
         if explain:
             out.print(Text(f"    {d.reason}", style="dim"))
             for statement in d.statements:

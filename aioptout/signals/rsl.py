@@ -614,7 +614,7 @@ def _content(reader: _Reader, element: ET.Element) -> RslContent | None:
     if raw_enc is not None:
         if raw_enc not in ("true", "false"):
             reader.add(BAD_BOOLEAN, element, f"encrypted={raw_enc!r}: {BAD_BOOLEAN.title}")
-        encrypted = raw_enc.strip().lower() == "true"
+        encrypted = raw_enc == "true"
         if encrypted and not server:
             reader.add(ENCRYPTED_WITHOUT_SERVER, element)
     lastmod = element.get("lastmod")
@@ -795,3 +795,227 @@ def _legal(reader: _Reader, element: ET.Element, seen: set[str]) -> None:
         values = (element.text or "").split()
         if not values or not all(_absolute(v) for v in values):
             reader.add(BAD_LEGAL_VALUE, element)
+
+
+# --- Discovery (RSL 1.0 §4; spec §12.3) -------------------------------------------------------
+
+#: Most RSL documents one site's discovery fetches: a deadline stays a deadline.
+MAX_DOCUMENTS_PER_SITE: Final = 8
+_LINK_ITEM: Final = re.compile(r"<([^>]*)>\s*((?:;[^,;]*)*)")
+_LINK_PARAM: Final = re.compile(r"""\s*([A-Za-z0-9!#$&+.^_`|~-]+)\s*(?:=\s*("[^"]*"|[^;,\s]*))?""")
+_LICENSE_FIELD: Final = "license"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseLink:
+    """Where an RSL document was associated: its URL, the mechanism and the line."""
+
+    url: str
+    via: str  # robots-group, robots-global, link-header, html-link
+    line: int | None = None
+
+
+def _is_absolute_uri(value: str) -> bool:
+    return _absolute(value) and "://" in value
+
+
+def robots_license_lines(data: bytes | str) -> tuple[
+        tuple[LicenseLink, ...], tuple[Diagnostic, ...]]:
+    """The global License lines of a robots.txt (those before its first User-agent line).
+
+    The robots.txt reader keeps the lines of groups but not unknown fields outside them, so the
+    global ones are read here from the text; group lines come from ``robots.matching_groups``.
+    """
+    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    found: list[LicenseLink] = []
+    diags: list[Diagnostic] = []
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.split("#", 1)[0]
+        key, colon, value = line.partition(":")
+        key = key.strip(" \t").lower()
+        if not colon:
+            continue
+        if key in ("user-agent", "useragent", "user agent"):
+            break
+        if key == _LICENSE_FIELD:
+            value = value.strip(" \t")
+            if _is_absolute_uri(value):
+                found.append(LicenseLink(value, "robots-global", number))
+            elif len(diags) < MAX_DIAGNOSTICS_PER_CODE:
+                column = raw.find(value) + 1 if value else len(raw) + 1
+                diags.append(BAD_LICENSE_LINE.at(number, max(column, 1)))
+    return tuple(found), tuple(diags)
+
+
+def robots_group_licenses(robots: object, agent: str) -> tuple[LicenseLink, ...]:
+    """License lines of the groups robots.txt selects for ``agent`` (RFC 9309 §2.2.1)."""
+    matching = getattr(robots, "matching_groups", None)
+    if matching is None:
+        return ()
+    out: list[LicenseLink] = []
+    for group in matching(agent):
+        for line in group.lines:
+            if line.field == _LICENSE_FIELD and _is_absolute_uri(line.value):
+                out.append(LicenseLink(line.value, "robots-group", line.line))
+    return tuple(out)
+
+
+def robots_group_diagnostics(robots: object) -> tuple[Diagnostic, ...]:
+    """RSL161 for every group License line whose value is not an absolute URI."""
+    out: list[Diagnostic] = []
+    for group in getattr(robots, "groups", ()):
+        for line in group.lines:
+            if line.field == _LICENSE_FIELD and not _is_absolute_uri(line.value):
+                out.append(BAD_LICENSE_LINE.at(line.line, line.column))
+    return tuple(out[:MAX_DIAGNOSTICS_PER_CODE])
+
+
+def all_robots_license_urls(robots: object, global_links: Iterable[LicenseLink]) -> list[str]:
+    """Every document a robots.txt associates, global and in any group, each once."""
+    urls = [link.url for link in global_links]
+    for group in getattr(robots, "groups", ()):
+        for line in group.lines:
+            if line.field == _LICENSE_FIELD and _is_absolute_uri(line.value):
+                urls.append(line.value)
+    return list(dict.fromkeys(urls))
+
+
+def link_header_licenses(headers: Mapping[str, str], base: str | None = None
+                         ) -> tuple[LicenseLink, ...]:
+    """``Link: <…>; rel="license"; type="application/rsl+xml"`` targets (RFC 8288)."""
+    from urllib.parse import urljoin
+
+    out: list[LicenseLink] = []
+    for name, value in headers.items():
+        if name.lower() != "link":
+            continue
+        for match in _LINK_ITEM.finditer(value):
+            params: dict[str, str] = {}
+            for param in _LINK_PARAM.finditer(match.group(2).replace(";", " ;")):
+                if param.group(1):
+                    params[param.group(1).lower()] = (param.group(2) or "").strip('"')
+            rels = params.get("rel", "").lower().split()
+            kind = params.get("type", "").lower()
+            if "license" in rels and kind == MEDIA_TYPE:
+                target = match.group(1).strip()
+                out.append(LicenseLink(urljoin(base, target) if base else target, "link-header"))
+    return tuple(out)
+
+
+class _HtmlLicenses:
+    """``<link rel="license" type="application/rsl+xml">`` and inline RSL scripts of a page."""
+
+    def __init__(self) -> None:
+        from html.parser import HTMLParser
+
+        outer = self
+        self.links: list[tuple[str, int]] = []
+        self.scripts: list[tuple[str, int]] = []
+
+        class Parser(HTMLParser):
+            def __init__(self) -> None:
+                super().__init__(convert_charrefs=True)
+                self.in_script: int | None = None
+                self.buffer: list[str] = []
+
+            def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                values = {k.lower(): (v or "") for k, v in attrs}
+                kind = values.get("type", "").strip().lower()
+                if tag == "link" and kind == MEDIA_TYPE and "license" in values.get(
+                        "rel", "").lower().split() and values.get("href", "").strip():
+                    outer.links.append((values["href"].strip(), self.getpos()[0]))
+                elif tag == "script" and kind == MEDIA_TYPE:
+                    self.in_script = self.getpos()[0]
+                    self.buffer = []
+
+            def handle_data(self, data: str) -> None:
+                if self.in_script is not None:
+                    self.buffer.append(data)
+
+            def handle_endtag(self, tag: str) -> None:
+                if tag == "script" and self.in_script is not None:
+                    outer.scripts.append(("".join(self.buffer), self.in_script))
+                    self.in_script = None
+
+        self.parser = Parser()
+
+
+def html_licenses(html: str, *, base: str | None = None
+                  ) -> tuple[tuple[LicenseLink, ...], tuple[RslDocument, ...]]:
+    """Linked RSL documents and inline ``<script type="application/rsl+xml">`` documents.
+
+    Inline documents are read with ``context="inline"``: exactly one ``content``, and
+    ``url=""`` means the page itself [R-12.3-14].  Positions in inline documents count from
+    the script's first line.
+    """
+    from urllib.parse import urljoin
+
+    found = _HtmlLicenses()
+    try:
+        found.parser.feed(html)
+        found.parser.close()
+    except Exception:  # html.parser is lenient; a failure loses only this page's RSL
+        return (), ()
+    links = tuple(LicenseLink(urljoin(base, href) if base else href, "html-link", line)
+                  for href, line in found.links)
+    inline = tuple(parse(text.strip(), source=f"{base or ''}#script-line-{line}",
+                         context="inline") for text, line in found.scripts)
+    return links, inline
+
+
+class RslSite:
+    """Every RSL document a site associates through robots.txt, read for one agent at a time.
+
+    A selected group's License lines replace the global ones [R-12.3-18]; documents are looked
+    up by URL, so a line whose document could not be fetched licenses nothing.
+    """
+
+    mechanism: Final = MECHANISM
+    __slots__ = ("diagnostics", "documents", "global_links", "robots", "source")
+
+    def __init__(self, robots: object, global_links: tuple[LicenseLink, ...],
+                 documents: Mapping[str, RslDocument], diagnostics: tuple[Diagnostic, ...] = (),
+                 *, source: str | None = None) -> None:
+        self.robots = robots
+        self.global_links = global_links
+        self.documents = dict(documents)
+        self.diagnostics = diagnostics
+        self.source = source
+
+    def links_for(self, agent: str) -> tuple[LicenseLink, ...]:
+        from ..signals.robots import product_token
+
+        group = robots_group_licenses(self.robots, product_token(agent) or agent)
+        return group or self.global_links
+
+    def statements(self, agent: str, target: str) -> list[Statement]:
+        out: list[Statement] = []
+        for link in self.links_for(agent):
+            document = self.documents.get(link.url)
+            if document is not None:
+                out.extend(document.statements(agent, target))
+        return out
+
+
+class PageRsl:
+    """RSL documents a page associates (Link header, HTML link, inline script): page scope.
+
+    A linked document's ``content url=""`` means the page; other scopes are matched as usual.
+    """
+
+    mechanism: Final = MECHANISM
+    __slots__ = ("diagnostics", "documents", "page", "source")
+
+    def __init__(self, page: str, documents: Iterable[RslDocument]) -> None:
+        self.page = page
+        self.documents = tuple(documents)
+        self.diagnostics = tuple(d for doc in self.documents for d in doc.diagnostics)
+        self.source = page
+
+    def statements(self, agent: str, target: str) -> list[Statement]:
+        if normalize_path(target) != normalize_path(self.page):
+            return []
+        out: list[Statement] = []
+        for document in self.documents:
+            out.extend(document.statements(agent, target))
+        return out
