@@ -405,3 +405,16 @@ def test_check_prints_the_licence_route_and_exits_1(tmp_path: Path) -> None:
     decision = data["decisions"][0]
     assert decision["answer"] == LICENCE_REQUIRED and decision["value"] == "disallowed"
     assert decision["licence"][0]["currency"] == "EUR"
+
+
+def test_a_missing_licence_document_licenses_nothing(fixture_web: FixtureWeb,
+                                                     make_fetcher: MakeFetcher) -> None:
+    from aioptout.crawl import check_site
+
+    report = check_site(fixture_web.origin("rsl-missing.test"),
+                        fetcher=make_fetcher(allow_private=True))
+    (record,) = [r for r in report.signals if r.mechanism == "rsl"]
+    assert record.outcome == "unavailable" and record.status == 404
+    assert ("RSL162", 1) in [(d.code, d.line) for d in record.diagnostics]
+    assert report.usage["train-ai"] is Value.UNKNOWN
+    assert report.to_dict()["signals"][-1]["mechanism"] == "rsl"

@@ -30,6 +30,7 @@ from .._limits import MAX_DIAGNOSTICS_PER_CODE
 from .._match import compile_pattern, normalize_path
 from .._xml import DTD, MALFORMED, XmlRefused, parse_located
 from ..model import Diagnostic, Licence, Statement, Value
+from .mapping import lookup as _lookup
 
 __all__ = [
     "MEDIA_TYPE",
@@ -194,13 +195,12 @@ CONFUSED_LABELS: Final[Mapping[str, tuple[str, str]]] = {
     "ai-training": ("ai-train", "RSL spells it ai-train"),
     "tdm": ("all", "tdm is an aioptout/TDMRep term; RSL says all"),
 }
-#: Our usage label → the RSL usage token whose permission it needs (spec §12.3 mapping).
+#: Our usage label → the RSL usage token whose answer it takes: the mapping table's rows.
 LABEL_TOKEN: Final[Mapping[str, str]] = {
-    "train-ai": "ai-train",
-    "train-any": "ai-train",
-    "ai-input": "ai-input",
-    "search": "search",
-    "tdm": "all",
+    label: token
+    for token in USAGE_PARENT
+    for label, _ in (_lookup("rsl", f"usage {token}: permitted, free")
+                     if token not in ("ai-all", "ai-index") else ())
 }
 #: Which attributes each RSL element takes; children it may hold, and at most once or not.
 _ATTRS: Final[Mapping[str, frozenset[str]]] = {
