@@ -417,4 +417,4 @@ def test_a_missing_licence_document_licenses_nothing(fixture_web: FixtureWeb,
     assert record.outcome == "unavailable" and record.status == 404
     assert ("RSL162", 1) in [(d.code, d.line) for d in record.diagnostics]
     assert report.usage["train-ai"] is Value.UNKNOWN
-    assert report.to_dict()["signals"][-1]["mechanism"] == "rsl"
+    assert "rsl" in json.dumps(report.to_dict()["signals"])
