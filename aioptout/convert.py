@@ -38,7 +38,7 @@ from .signals.contentsignal import parse_signal
 from .signals.mapping import lookup
 from .signals.robots import product_token
 
-KINDS: Final = ("robots", "tdmrep", "ai-txt")
+KINDS: Final = ("robots", "tdmrep", "ai-txt", "rsl")
 SCHEMA_VERSION: Final = 1
 _VERSION_LINE: Final = "AIOptOut-Version: 1"
 _NO_OP_CRAWL_RULE: Final = "Allow: /robots.txt$"  # always allowed anyway (spec R-10.3-2)
@@ -87,6 +87,10 @@ class Conversion:
 def detect_kind(data: bytes | str, name: str | None = None) -> str:
     """Guess the source format from a file name, else from the content."""
     lowered = (name or "").lower()
+    from .signals.rsl import looks_like_rsl
+
+    if looks_like_rsl(data):
+        return "rsl"
     if lowered.endswith(".json"):
         return "tdmrep"
     if lowered.endswith("ai.txt"):
@@ -323,7 +327,14 @@ def _from_robots(data: bytes | str, source: str | None) -> Conversion:
     return _finish("robots", lines, losses, parsed.diagnostics)
 
 
-_CONVERTERS: Final = {"tdmrep": _from_tdmrep, "ai-txt": _from_ai_txt, "robots": _from_robots}
+def _from_rsl(data: bytes | str, source: str | None) -> Conversion:
+    from ._convert_rsl import from_rsl
+
+    return from_rsl(data, source)
+
+
+_CONVERTERS: Final = {"tdmrep": _from_tdmrep, "ai-txt": _from_ai_txt, "robots": _from_robots,
+                      "rsl": _from_rsl}
 
 
 def convert(data: bytes | str, *, kind: str = "auto", source: str | None = None) -> Conversion:

@@ -418,3 +418,65 @@ def test_a_missing_licence_document_licenses_nothing(fixture_web: FixtureWeb,
     assert ("RSL162", 1) in [(d.code, d.line) for d in record.diagnostics]
     assert report.usage["train-ai"] is Value.UNKNOWN
     assert "rsl" in json.dumps(report.to_dict()["signals"])
+
+
+# --- convert ---------------------------------------------------------------------------
+
+def test_rsl_converts_to_a_declaration_with_its_losses() -> None:
+    from aioptout.convert import convert
+    from aioptout.parse import parse
+
+    conversion = convert(SITE, source="license.xml")
+    assert conversion.kind == "rsl" and conversion.readable and conversion.check == ()
+    declaration = parse(conversion.declaration)
+    for target in ("/about", "/articles/1", "/premium/x", "/members/a"):
+        for label in ("train-ai", "train-any", "ai-input", "search", "tdm"):
+            rsl_value = decide([rsl.parse(SITE)], "GPTBot", target, label).value
+            assert declaration.evaluate("GPTBot", target, label).value is rsl_value, (
+                target, label)
+    # One licensing URL (the premium terms) becomes Licensing; the rest of the terms are lost.
+    assert declaration.licensing == "https://example.com/terms"
+    assert {loss.line for loss in conversion.losses} == {9, 16}  # their license lines
+
+
+def test_a_declaration_converts_to_rsl_and_back() -> None:
+    from aioptout._convert_rsl import to_rsl
+    from aioptout.convert import convert
+    from aioptout.parse import parse
+
+    source = ("AIOptOut-Version: 1\nLicensing: https://example.com/licensing\n\n"
+              "User-agent: *\nAllow: /\nContent-Usage: / train-ai=n, search=y, ai-input=y\n"
+              "Content-Usage: /open/ tdm=y\nContent-Usage: /closed/ tdm=n\n"
+              "Work-Usage: isrc:GBAYE* train-ai=n\n")
+    result = to_rsl(parse(source))
+    assert result.check == ()
+    document = rsl.parse(result.document)
+    assert document.valid
+    answers = {(t, label): decide([document], "*", t, label).answer
+               for t in ("/a", "/open/a", "/closed/a")
+               for label in ("train-ai", "search", "ai-input", "tdm")}
+    assert answers[("/a", "train-ai")] == LICENCE_REQUIRED
+    assert answers[("/a", "search")] == "allowed" and answers[("/a", "ai-input")] == "allowed"
+    assert answers[("/open/a", "train-ai")] == "allowed"
+    assert answers[("/closed/a", "search")] == LICENCE_REQUIRED
+    # train-ai without train-any; unknown labels; Work-Usage.
+    assert [line for line, _ in result.losses] == [6, 6, 9]
+    back = convert(result.document, kind="rsl")
+    assert parse(back.declaration).licensing == "https://example.com/licensing"
+    assert back.losses == ()
+    assert parse(back.declaration).evaluate("*", "/a", "train-ai").value is Value.DISALLOWED
+
+
+def test_convert_command_both_ways(tmp_path: Path) -> None:
+    declaration = tmp_path / "aioptout.txt"
+    declaration.write_text("AIOptOut-Version: 1\n\nUser-agent: *\nAllow: /\n"
+                           "Content-Usage: tdm=n, search=y\n", encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "license.xml"
+    result = runner.invoke(app, ["convert", str(declaration), "--to", "rsl", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert rsl.parse(out.read_bytes()).valid
+    back = runner.invoke(app, ["convert", str(out), "--format", "json"])
+    assert back.exit_code == 0
+    assert "search=y" in json.loads(back.stdout)["declaration"]
+    assert runner.invoke(app, ["convert", str(out), "--to", "rsl"]).exit_code == 2

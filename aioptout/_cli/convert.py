@@ -11,7 +11,8 @@ import typer
 from ..convert import Conversion, convert
 from ._common import EXIT_CODES_HELP, Exit, TextJson, emit_json, fail, read_local, stderr
 
-_HELP = f"""Convert a robots.txt, tdmrep.json or ai.txt into an aioptout declaration.
+_HELP = f"""Convert a robots.txt, tdmrep.json, ai.txt or RSL document into an aioptout \
+declaration, or (--to rsl) a declaration into an RSL 1.0 licence document.
 
 The declaration goes to stdout (or --output); everything it cannot carry over exactly is \
 listed on stderr, one line each, with the source line.  With --format json, stdout holds \
@@ -23,6 +24,8 @@ Examples:
   aioptout convert robots.txt
   aioptout convert tdmrep.json --output .well-known/aioptout.txt
   aioptout convert ai.txt --format json
+  aioptout convert license.xml
+  aioptout convert .well-known/aioptout.txt --to rsl --output license.xml
   curl -s https://example.com/ai.txt | aioptout convert - --kind ai-txt
 
 {EXIT_CODES_HELP} Here: 0 converted without loss, 1 converted with losses, \
@@ -35,6 +38,13 @@ class KindOption(StrEnum):
     robots = "robots"
     tdmrep = "tdmrep"
     ai_txt = "ai-txt"
+    rsl = "rsl"
+    aioptout = "aioptout"
+
+
+class Target(StrEnum):
+    aioptout = "aioptout"
+    rsl = "rsl"
 
 
 def _report(conversion: Conversion, source: str) -> None:
@@ -49,7 +59,8 @@ def _report(conversion: Conversion, source: str) -> None:
 
 def convert_command(
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="robots.txt, tdmrep.json or ai.txt; - for stdin.")
+        str, typer.Argument(metavar="FILE", help="robots.txt, tdmrep.json, ai.txt, RSL, or "
+                            "(with --to rsl) a declaration; - for stdin.")
     ],
     *,
     kind: Annotated[
@@ -63,11 +74,18 @@ def convert_command(
     output_format: Annotated[
         TextJson, typer.Option("--format", help="text (the declaration) or json.")
     ] = TextJson.text,
+    to: Annotated[
+        Target, typer.Option("--to", help="aioptout (a declaration) or rsl (an RSL 1.0 "
+                                          "licence document, from a declaration or any kind)")
+    ] = Target.aioptout,
 ) -> None:
     data = read_local(file)
     source = None if file == "-" else file
-    conversion = convert(data, kind=kind.value, source=source)
     label = file if file != "-" else "<stdin>"
+    if to is Target.rsl or kind is KindOption.aioptout:
+        _to_rsl(data, source, label, kind, output, output_format, to)
+        return
+    conversion = convert(data, kind=kind.value, source=source)
     if not conversion.readable:
         reason = conversion.losses[0].message if conversion.losses else "unreadable"
         fail(f"{label}: cannot convert as {conversion.kind}: {reason}", Exit.INPUT)
@@ -85,6 +103,50 @@ def convert_command(
         typer.echo(conversion.declaration, nl=False)
     _report(conversion, label)
     if conversion.losses:
+        raise typer.Exit(int(Exit.FINDINGS))
+
+
+def _to_rsl(data: bytes, source: str | None, label: str, kind: KindOption,
+            output: Path | None, output_format: TextJson, to: Target) -> None:
+    """A declaration (or any convertible file, through a declaration) as an RSL document."""
+    from .._convert_rsl import to_rsl
+    from ..parse import parse
+    from ..sources import detect_kind
+
+    if to is not Target.rsl:
+        fail("a declaration is already aioptout; use --to rsl", Exit.USAGE)
+    source_kind = kind.value if kind is not KindOption.auto else detect_kind(data, source)
+    losses: list[tuple[int | None, str]] = []
+    if source_kind == "rsl":
+        fail(f"{label}: already an RSL document", Exit.USAGE)
+    if source_kind != "aioptout":
+        first = convert(data, kind=source_kind, source=source)
+        if not first.readable:
+            fail(f"{label}: cannot convert as {first.kind}", Exit.INPUT)
+        losses += [(loss.line, loss.message) for loss in first.losses]
+        declaration = parse(first.declaration)
+    else:
+        declaration = parse(data, source=source)
+    result = to_rsl(declaration)
+    losses += list(result.losses)
+    if result.check:
+        fail("the generated RSL document does not validate; please report this", Exit.INTERNAL)
+    if output is not None:
+        try:
+            output.write_text(result.document, encoding="utf-8")
+        except OSError as exc:
+            fail(f"{output}: {exc.strerror or exc}", Exit.INPUT)
+    if output_format is TextJson.json:
+        payload = result.to_dict()
+        payload["losses"] = [{"line": line, "message": message} for line, message in losses]
+        emit_json(payload)
+    elif output is None:
+        typer.echo(result.document, nl=False)
+    console = stderr()
+    for line, message in losses:
+        where = f"{label}:{line}" if line is not None else label
+        console.print(f"{where}: not carried over: {message}", markup=False)
+    if losses:
         raise typer.Exit(int(Exit.FINDINGS))
 
 
