@@ -102,6 +102,16 @@ class _LocatingBuilder(ET.TreeBuilder):
         return super().end(tag)
 
 
+def _doctype_position(raw: bytes) -> tuple[int, int]:
+    """Where ``<!DOCTYPE`` starts (1-based line, column), for the refusal's diagnostic."""
+    at = raw.find(b"<!DOCTYPE")
+    if at < 0:
+        return 1, 1
+    before = raw[:at]
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", "replace")) + 1
+
+
 def parse_located(
     data: bytes | str, *, max_bytes: int = MAX_XML_BYTES, max_depth: int = MAX_XML_DEPTH
 ) -> tuple[ET.Element, dict[int, tuple[int, int]]]:
@@ -124,8 +134,10 @@ def parse_located(
         parser.feed(raw)
         root = parser.close()
     except DefusedXmlException as exc:
+        line, column = _doctype_position(raw)
         raise XmlRefused(
-            DTD, f"XML document type declarations and entities are refused ({exc})"
+            DTD, f"XML document type declarations and entities are refused ({exc})",
+            line, column,
         ) from None
     except ET.ParseError as exc:
         line, column = exc.position

@@ -63,7 +63,11 @@ def signals_from(data: bytes, kind: str, source: str | None) -> list[Signal | De
         from .signals.robots import RobotsTxt
 
         robots = RobotsTxt.parse(data, source=source)
-        return [robots, aipref.from_robots(robots), contentsignal.from_robots(robots)]
+        out: list[Signal | Declaration] = [
+            robots, aipref.from_robots(robots), contentsignal.from_robots(robots)]
+        if b"license" in data.lower():
+            out.append(_robots_licences(robots, data, source))
+        return out
     if kind == "tdmrep":
         from .signals import tdmrep
 
@@ -77,6 +81,16 @@ def signals_from(data: bytes, kind: str, source: str | None) -> list[Signal | De
 
         return [rsl.parse(data, source=source)]
     raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def _robots_licences(robots: object, data: bytes, source: str | None) -> Signal:
+    """robots.txt License lines (RSL): their diagnostics; no document is fetched here, so
+    they state nothing until a crawler fetches the documents (``crawl.check_site``)."""
+    from .signals import rsl
+
+    links, diags = rsl.robots_license_lines(data)
+    return rsl.RslSite(robots, links, {}, diags + rsl.robots_group_diagnostics(robots),
+                       source=source)
 
 
 def diagnostics_of(signals: list[Signal | Declaration]) -> list[Diagnostic]:

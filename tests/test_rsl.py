@@ -283,8 +283,8 @@ def test_an_invalid_document_grants_nothing_but_its_prohibitions_stand() -> None
     document = rsl.parse(text)
     assert not document.valid
     statements = {s.usage: s.value for s in document.statements("*", "/x")}
-    assert statements == {"train-ai": Value.DISALLOWED, "train-any": Value.DISALLOWED,
-                          "tdm": Value.DISALLOWED}
+    # ai-train is prohibited (read as meant); all is not itself prohibited, so tdm is silent.
+    assert statements == {"train-ai": Value.DISALLOWED, "train-any": Value.DISALLOWED}
 
 
 def test_no_matching_scope_says_nothing() -> None:

@@ -338,10 +338,8 @@ class RslDocument:
             value, routes, why = _evaluate(scope, LABEL_TOKEN[label], self.source)
             if value is Value.UNKNOWN:
                 continue
-            if not self.valid and value is Value.ALLOWED:
+            if not self.valid and not _prohibits(scope, LABEL_TOKEN[label]):
                 continue  # [R-12.3-20] an invalid document grants nothing
-            if not self.valid and routes:
-                continue
             out.append(Statement(
                 mechanism=MECHANISM, usage=label, value=value,
                 reason=f"RSL {LABEL_TOKEN[label]}: {why}", source=self.source, line=line,
@@ -357,6 +355,12 @@ def _covers(tokens: frozenset[str], token: str) -> bool:
             return True
         current = USAGE_PARENT.get(current)
     return False
+
+
+def _prohibits(scope: Iterable[RslContent], token: str) -> bool:
+    """Whether a license of the scope prohibits ``token`` itself or a token containing it."""
+    return any(_covers(terms.prohibits.get("usage", frozenset()), token)
+               for content in scope for terms in content.licenses)
 
 
 def _touches(tokens: frozenset[str], token: str) -> bool:
