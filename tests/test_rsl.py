@@ -480,3 +480,62 @@ def test_convert_command_both_ways(tmp_path: Path) -> None:
     assert back.exit_code == 0
     assert "search=y" in json.loads(back.stdout)["declaration"]
     assert runner.invoke(app, ["convert", str(out), "--to", "rsl"]).exit_code == 2
+
+
+# --- RSS items and embedded metadata ----------------------------------------------------
+
+FEED = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:rsl="https://rslstandard.org/rsl">
+  <channel>
+    <title>News</title>
+    <item>
+      <link>https://news.example/a/1</link>
+      <rsl:content url="https://news.example/a/1">
+        <rsl:license><rsl:prohibits type="usage">ai-train</rsl:prohibits></rsl:license>
+      </rsl:content>
+    </item>
+    <item>
+      <rsl:content url="https://elsewhere.example/b">
+        <rsl:license><rsl:permits type="usage">all</rsl:permits></rsl:license>
+      </rsl:content>
+    </item>
+    <item>
+      <rsl:content url="">
+        <rsl:license/>
+      </rsl:content>
+    </item>
+  </channel>
+</rss>
+"""
+
+
+def test_rss_items_carry_their_own_terms() -> None:
+    document = rsl.from_feed(FEED, source="https://news.example/feed.xml")
+    assert [(d.code, d.line) for d in document.diagnostics] == [("RSL142", 12), ("RSL143", 17)]
+    assert [c.url for c in document.contents] == ["https://news.example/a/1"]
+    train = decide([document], "GPTBot", "https://news.example/a/1", "train-ai")
+    assert train.value is Value.DISALLOWED
+    assert decide([document], "GPTBot", "https://news.example/other", "train-ai").value is (
+        Value.UNKNOWN)
+
+
+def test_xmp_packet_carries_one_rsl_block() -> None:
+    packet = ('<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+              '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+              '<rsl:rsl xmlns:rsl="https://rslstandard.org/rsl">\n'
+              '<rsl:content url="https://photos.example/p/7.jpg">\n'
+              '<rsl:license><rsl:permits type="usage">search</rsl:permits>'
+              '<rsl:payment type="attribution"/></rsl:license>\n'
+              "</rsl:content>\n</rsl:rsl>\n</x:xmpmeta>\n"
+              '<?xpacket end="w"?>')
+    data = b"\xff\xd8\xff\xe1" + packet.encode() + b"\xff\xd9"
+    document = rsl.from_media(data, source="7.jpg")
+    assert document is not None and document.diagnostics == ()
+    search = decide([document], "*", "https://photos.example/p/7.jpg", "search")
+    assert search.answer == LICENCE_REQUIRED and search.licence[0].payment == "attribution"
+    assert rsl.from_media(b"\xff\xd8no xmp\xff\xd9") is None
+    two = packet.replace("</rsl:rsl>", '<rsl:content url=""><rsl:license/></rsl:content>'
+                                       "</rsl:rsl>")
+    again = rsl.from_media(two.encode())
+    assert again is not None
+    assert sorted(d.code for d in again.diagnostics) == ["RSL118", "RSL143"]

@@ -1023,3 +1023,91 @@ class PageRsl:
         for document in self.documents:
             out.extend(document.statements(agent, target))
         return out
+
+
+# --- RSS items and embedded metadata (RSL 1.0 §4.7, §4.8) ---------------------------------------
+
+FOREIGN_ITEM = _diag.define(
+    "RSL142", "MUST", "R-12.3-23",
+    "RSS item's rsl:content url is not on the feed's own origin; it is ignored")
+EMPTY_EMBEDDED_URL = _diag.define(
+    "RSL143", "MUST", "R-12.3-14", "Embedded rsl:content needs a non-empty canonical url")
+_RSS_ITEM: Final = "item"
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.hostname:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), parts.port
+
+
+def from_feed(data: bytes | str, *, source: str | None = None) -> RslDocument:
+    """The ``<rsl:content>`` elements of an RSS feed's ``<item>``s as one document [R-12.3-23].
+
+    Each item's content is read as an embedded document (exactly one ``content``); a ``url``
+    off the feed's origin is ignored, as RSL requires, when ``source`` (the feed's URL) is known.
+    """
+    try:
+        root, positions = parse_located(data)
+    except XmlRefused as exc:
+        code = NOT_XML if exc.reason == MALFORMED else XML_REFUSED
+        diag = code.at(exc.line, exc.column, message=f"{code.title}: {exc.message}")
+        return RslDocument((), (diag,), source=source, max_age=DEFAULT_MAX_AGE_DAYS, draft=False)
+    feed_origin = _origin(source) if source else None
+    contents: list[RslContent] = []
+    found: list[Diagnostic] = []
+    draft = False
+    for item in root.iter(_RSS_ITEM):
+        for element in item:
+            if element.tag != _NS + "content":
+                continue
+            url = (element.get("url") or "").strip()
+            line, column = positions.get(id(element), (1, 1))
+            if not url:
+                found.append(EMPTY_EMBEDDED_URL.at(line, column))
+                continue
+            if feed_origin is not None and url.startswith(("http://", "https://")) \
+                    and _origin(url) != feed_origin:
+                found.append(FOREIGN_ITEM.at(line, column))
+                continue
+            one = read_element(element, positions, source=source, context="embedded")
+            contents.extend(one.contents)
+            found.extend(one.diagnostics)
+            draft = draft or one.draft
+    found.sort(key=lambda d: (d.line, d.column, d.code))
+    return RslDocument(tuple(contents), tuple(found[: MAX_DIAGNOSTICS_PER_CODE * 4]),
+                       source=source, max_age=DEFAULT_MAX_AGE_DAYS, draft=draft)
+
+
+def from_media(data: bytes, *, source: str | None = None) -> RslDocument | None:
+    """The ``<rsl:rsl>`` block of a media file's XMP packet, or None when there is none.
+
+    Found where :mod:`aioptout.signals.media` finds XMP; the block holds exactly one
+    ``content`` with a non-empty canonical ``url`` [R-12.3-14].  Lines count within the packet.
+    """
+    from .media import find_xmp
+
+    located = find_xmp(data)
+    if located is None or NAMESPACE.encode() not in located[1]:
+        return None
+    _, packet, complete = located
+    if not complete:
+        return None
+    try:
+        root, positions = parse_located(packet)
+    except XmlRefused as exc:
+        code = NOT_XML if exc.reason == MALFORMED else XML_REFUSED
+        diag = code.at(exc.line, exc.column, message=f"{code.title}: {exc.message}")
+        return RslDocument((), (diag,), source=source, max_age=DEFAULT_MAX_AGE_DAYS, draft=False)
+    block = next(iter(root.iter(_NS + "rsl")), None)
+    if block is None:
+        return None
+    document = read_element(block, positions, source=source, context="embedded")
+    extra = tuple(EMPTY_EMBEDDED_URL.at(*positions.get(id(c), (1, 1)))
+                  for c in block if c.tag == _NS + "content" and not (c.get("url") or "").strip())
+    if not extra:
+        return document
+    return RslDocument(document.contents, tuple(sorted(document.diagnostics + extra,
+                                                       key=lambda d: (d.line, d.column))),
+                       source=source, max_age=document.max_age, draft=document.draft)
