@@ -402,6 +402,10 @@ def test_check_prints_the_licence_route_and_exits_1(tmp_path: Path) -> None:
     assert lines[2].startswith("allowed")
     data = json.loads(runner.invoke(app, ["check", str(path), "/premium/a", "--format",
                                           "json"]).stdout)
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[1] / "spec" / "check.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(data)
     decision = data["decisions"][0]
     assert decision["answer"] == LICENCE_REQUIRED and decision["value"] == "disallowed"
     assert decision["licence"][0]["currency"] == "EUR"
@@ -539,3 +543,42 @@ def test_xmp_packet_carries_one_rsl_block() -> None:
     again = rsl.from_media(two.encode())
     assert again is not None
     assert sorted(d.code for d in again.diagnostics) == ["RSL118", "RSL143"]
+
+
+def test_explain_marks_licence_required_cells(tmp_path: Path) -> None:
+    path = tmp_path / "license.xml"
+    path.write_text(SITE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["explain", str(path), "--target", "/premium/x",
+                                      "--format", "json"])
+    report = json.loads(result.stdout)
+    assert report["kind"] == "rsl"
+    cells = report["targets"][0]["agents"][0]["decisions"]
+    assert cells["train-ai"] == {**cells["train-ai"], "value": "disallowed",
+                                 "answer": LICENCE_REQUIRED}
+    assert "answer" not in cells["search"]
+
+
+def test_web_api_checks_an_rsl_document() -> None:
+    import asyncio
+
+    import httpx
+    import jsonschema
+
+    from aioptout.web import create_app
+    from aioptout.web.openapi import document
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://validator") as client:
+            return await client.post("/api/check", json={
+                "text": SITE, "kind": "rsl", "agent": "GPTBot", "usage": "train-ai",
+                "targets": ["/premium/x"]})
+
+    response = asyncio.run(go())
+    assert response.status_code == 200, response.text
+    schema = {"$ref": "#/components/schemas/CheckResponse",
+              "components": document()["components"]}
+    jsonschema.Draft202012Validator(schema).validate(response.json())
+    decision = response.json()["decisions"][0]
+    assert decision["answer"] == LICENCE_REQUIRED
+    assert decision["licence"][0]["server"] == "https://licensing.example.com"

@@ -275,7 +275,7 @@ def explain_command(
 
 def _cell(cell: dict[str, Any]) -> Text:
     value = Value(cell["value"])
-    text = Text(value.value, style=_VALUE_STYLE[value])
+    text = Text(cell.get("answer", value.value), style=_VALUE_STYLE[value])
     if cell["line"] is not None:
         text.append(f" L{cell['line']}", style="dim")
     return text
