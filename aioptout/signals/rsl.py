@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from .. import diagnostics as _diag
 from .. import usage as U
 from .._limits import MAX_DIAGNOSTICS_PER_CODE
-from .._match import compile_pattern, normalize_path
+from .._match import RuleSet, compile_pattern, normalize_path
 from .._xml import DTD, MALFORMED, XmlRefused, parse_located
 from ..model import Diagnostic, Licence, Statement, Value
 from .mapping import lookup as _lookup
@@ -297,10 +297,11 @@ class RslDocument:
     """A parsed RSL document: its content scopes, diagnostics and per-target statements."""
 
     mechanism: Final = MECHANISM
-    __slots__ = ("contents", "diagnostics", "draft", "max_age", "source")
+    __slots__ = ("_rules", "contents", "diagnostics", "draft", "max_age", "source")
 
     def __init__(self, contents: tuple[RslContent, ...], diagnostics: tuple[Diagnostic, ...],
                  *, source: str | None, max_age: int, draft: bool) -> None:
+        self._rules: RuleSet[RslContent] | None = None
         self.contents = contents
         self.diagnostics = diagnostics
         self.source = source
@@ -316,7 +317,20 @@ class RslDocument:
         return not any(d.severity.value == "error" for d in self.diagnostics)
 
     def scope(self, target: str) -> tuple[RslContent, ...]:
-        """The matching content elements of the narrowest scope (longest pattern) [R-12.3-19]."""
+        """The matching content elements of the narrowest scope (longest pattern) [R-12.3-19].
+
+        The longest match comes from a ``RuleSet`` (no scan of every scope); scopes of another
+        host are dropped afterwards, and only then, rarely, is every scope tried.
+        """
+        rules = self._rules
+        if rules is None:
+            ordered = sorted(self.contents, key=lambda c: -c.length)
+            rules = self._rules = RuleSet((compile_pattern(c.pattern), c) for c in ordered)
+        host = (urlsplit(target).hostname or "").lower() if "://" in target else None
+        path = normalize_path(target)
+        found = [c for c in rules.longest(path) if host is None or c.host in (None, host)]
+        if found:
+            return tuple(found)
         matching = [c for c in self.contents if c.matches(target)]
         if not matching:
             return ()
