@@ -582,3 +582,20 @@ def test_web_api_checks_an_rsl_document() -> None:
     decision = response.json()["decisions"][0]
     assert decision["answer"] == LICENCE_REQUIRED
     assert decision["licence"][0]["server"] == "https://licensing.example.com"
+
+
+def test_crawl_and_check_commands_show_licence_required(fixture_web: FixtureWeb) -> None:
+    pins: list[str] = []
+    for key, address in fixture_web.resolve_map().items():
+        pins += ["--resolve", f"{key}:{address}"]
+    runner = CliRunner()
+    crawl = runner.invoke(app, ["crawl", fixture_web.origin("rsl-site.test"), "--allow-private",
+                                *pins])
+    assert crawl.exit_code == 0, crawl.output
+    assert "ai-input licence-required" in " ".join(crawl.stdout.split())
+    check = runner.invoke(app, ["check", fixture_web.url("rsl-site.test", "/news/1"),
+                                "--agent", "GPTBot", "--allow-private", *pins])
+    assert check.exit_code == 1
+    first, route = check.stdout.splitlines()[:2]
+    assert first.startswith(LICENCE_REQUIRED)
+    assert "https://rsl-site.test/ai-license-request" in route
