@@ -50,119 +50,119 @@ _NS: Final = "{" + NAMESPACE + "}"
 _S: Final = "RSL-SPEC-1.0"
 
 # --- Diagnostics (spec §12.3; codes RSL101–RSL199) ------------------------------------------
-NOT_XML = _diag.define("RSL101", "MUST", "R-12.3-1", "RSL document is not well-formed XML")
+NOT_XML = _diag.define("RSL101", "MUST NOT", "R-12.3-1", "RSL document is not well-formed XML")
 XML_REFUSED = _diag.define(
-    "RSL102", "MUST", "R-12.3-1",
+    "RSL102", "MUST NOT", "R-12.3-2",
     "XML document type declarations, entities, oversized or too deeply nested documents are "
     "refused",
 )
 NOT_RSL = _diag.define(
-    "RSL103", "MUST", "R-12.3-2",
+    "RSL103", "MUST", "R-12.3-3",
     "Root element is not rsl in the namespace https://rslstandard.org/rsl",
     "write <rsl xmlns=\"https://rslstandard.org/rsl\"> as the root element",
 )
 PREFIXED_ROOT = _diag.define(
-    "RSL104", "SHOULD", "R-12.3-3",
+    "RSL104", "SHOULD", "R-12.3-4",
     "A standalone RSL document uses the default namespace, not a prefix",
 )
 UNKNOWN_ELEMENT = _diag.define(
-    "RSL105", "MUST", "R-12.3-4", "Unknown element in the RSL namespace makes the document "
+    "RSL105", "MUST NOT", "R-12.3-5", "Unknown element in the RSL namespace makes the document "
     "non-conformant",
 )
-MISPLACED = _diag.define("RSL106", "MUST", "R-12.3-4", "RSL element not allowed here")
+MISPLACED = _diag.define("RSL106", "MUST", "R-12.3-6", "RSL element not allowed here")
 UNKNOWN_ATTRIBUTE = _diag.define(
-    "RSL107", "SHOULD", "R-12.3-5", "Unknown attribute on an RSL element is ignored")
+    "RSL107", "SHOULD NOT", "R-12.3-9", "Unknown attribute on an RSL element is ignored")
 REPEATED = _diag.define(
-    "RSL108", "MUST", "R-12.3-4", "Element may occur at most once here; the first is read")
-NO_CONTENT = _diag.define("RSL109", "MUST", "R-12.3-4", "rsl has no content element")
+    "RSL108", "MUST", "R-12.3-6", "Element may occur at most once here; the first is read")
+NO_CONTENT = _diag.define("RSL109", "MUST", "R-12.3-7", "rsl has no content element")
 BAD_MAX_AGE = _diag.define(
-    "RSL110", "MUST", "R-12.3-6", "max-age is not a positive integer number of days",
+    "RSL110", "MUST", "R-12.3-10", "max-age is not a positive integer number of days",
     "max-age counts days; without it readers revalidate every 30 days")
-NO_URL = _diag.define("RSL111", "MUST", "R-12.3-7", "content has no url attribute")
+NO_URL = _diag.define("RSL111", "MUST", "R-12.3-11", "content has no url attribute")
 BAD_URL = _diag.define(
-    "RSL112", "MUST", "R-12.3-7",
+    "RSL112", "MUST", "R-12.3-11",
     "content url is neither an RFC 9309 path pattern nor an absolute URL")
 BAD_BOOLEAN = _diag.define(
-    "RSL113", "MUST", "R-12.3-8", "Boolean is not lower-case true or false")
+    "RSL113", "MUST", "R-12.3-12", "Boolean is not lower-case true or false")
 ENCRYPTED_WITHOUT_SERVER = _diag.define(
-    "RSL114", "MUST", "R-12.3-8", "encrypted=\"true\" needs a server attribute")
-BAD_LASTMOD = _diag.define("RSL115", "MUST", "R-12.3-8", "lastmod is not an RFC 3339 date-time")
-BAD_SERVER = _diag.define("RSL116", "MUST", "R-12.3-8", "server is not an absolute URL")
-NO_LICENSE = _diag.define("RSL117", "MUST", "R-12.3-4", "content has no license element")
+    "RSL114", "MUST", "R-12.3-13", "encrypted=\"true\" needs a server attribute")
+BAD_LASTMOD = _diag.define("RSL115", "MUST", "R-12.3-14", "lastmod is not an RFC 3339 date-time")
+BAD_SERVER = _diag.define("RSL116", "MUST", "R-12.3-15", "server is not an absolute URL")
+NO_LICENSE = _diag.define("RSL117", "MUST", "R-12.3-7", "content has no license element")
 INLINE_NOT_ONE = _diag.define(
-    "RSL118", "MUST", "R-12.3-14", "Inline or embedded RSL holds other than exactly one content")
+    "RSL118", "MUST", "R-12.3-35", "Inline or embedded RSL holds other than exactly one content")
 BAD_LIST_TYPE = _diag.define(
-    "RSL119", "MUST", "R-12.3-9", "permits/prohibits type is missing or not usage, user or geo")
+    "RSL119", "MUST", "R-12.3-16", "permits/prohibits type is missing or not usage, user or geo")
 REPEATED_LIST = _diag.define(
-    "RSL120", "MUST", "R-12.3-9",
+    "RSL120", "MUST NOT", "R-12.3-17",
     "Second permits or prohibits of the same type in one license; the first is read")
 UNKNOWN_USAGE = _diag.define(
-    "RSL121", "MUST", "R-12.3-10", "Unknown usage token is ignored",
+    "RSL121", "MUST", "R-12.3-18", "Unknown usage token is ignored",
     "usage tokens: all, ai-all, ai-train, ai-input, ai-index, search")
 FOREIGN_LABEL = _diag.define(
-    "RSL122", "MUST", "R-12.3-10",
+    "RSL122", "MUST", "R-12.3-18",
     "Usage label of another vocabulary is not an RSL usage token",
 )
 UNKNOWN_USER = _diag.define(
-    "RSL123", "MUST", "R-12.3-10", "Unknown user token is ignored",
+    "RSL123", "MUST", "R-12.3-19", "Unknown user token is ignored",
     "user tokens: commercial, non-commercial, education, government, personal")
 BAD_GEO = _diag.define(
-    "RSL124", "MUST", "R-12.3-10",
+    "RSL124", "MUST", "R-12.3-20",
     "geo token is not an upper-case ISO 3166-1 alpha-2 code or EU")
 EMPTY_LIST = _diag.define(
-    "RSL125", "SHOULD", "R-12.3-11", "permits or prohibits lists no token; it says nothing")
+    "RSL125", "SHOULD", "R-12.3-21", "permits or prohibits lists no token; it says nothing")
 UNKNOWN_PAYMENT = _diag.define(
-    "RSL126", "MUST", "R-12.3-12", "Unknown payment type",
+    "RSL126", "MUST", "R-12.3-22", "Unknown payment type",
     "payment types: purchase, subscription, training, crawl, use, contribution, attribution, "
     "free")
-BAD_AMOUNT = _diag.define("RSL127", "MUST", "R-12.3-12", "amount is not a decimal number")
-NO_CURRENCY = _diag.define("RSL128", "MUST", "R-12.3-12", "amount has no currency attribute")
+BAD_AMOUNT = _diag.define("RSL127", "MUST", "R-12.3-23", "amount is not a decimal number")
+NO_CURRENCY = _diag.define("RSL128", "MUST", "R-12.3-23", "amount has no currency attribute")
 BAD_CURRENCY = _diag.define(
-    "RSL129", "MUST", "R-12.3-12", "currency is not a three-letter upper-case ISO 4217 code")
-BAD_STANDARD = _diag.define("RSL130", "MUST", "R-12.3-12", "standard is not an absolute URI")
-BAD_LINK = _diag.define("RSL131", "MUST", "R-12.3-13", "Element needs a URL or path")
+    "RSL129", "MUST", "R-12.3-23", "currency is not a three-letter upper-case ISO 4217 code")
+BAD_STANDARD = _diag.define("RSL130", "MUST", "R-12.3-24", "standard is not an absolute URI")
+BAD_LINK = _diag.define("RSL131", "MUST", "R-12.3-30", "Element needs a URL or path")
 NO_ACCEPTS_TYPE = _diag.define(
-    "RSL132", "MUST", "R-12.3-12", "accepts has no media type in its type attribute")
+    "RSL132", "MUST", "R-12.3-25", "accepts has no media type in its type attribute")
 BAD_REPORTING_TYPE = _diag.define(
-    "RSL133", "MUST", "R-12.3-12", "reporting type is not telemetry, provenance or audit")
+    "RSL133", "MUST", "R-12.3-26", "reporting type is not telemetry, provenance or audit")
 BAD_PROFILE = _diag.define(
-    "RSL134", "MUST", "R-12.3-12", "reporting needs an absolute profile URI")
-BAD_ENDPOINT = _diag.define("RSL135", "MUST", "R-12.3-12", "reporting endpoint is not an https URL")
+    "RSL134", "MUST", "R-12.3-26", "reporting needs an absolute profile URI")
+BAD_ENDPOINT = _diag.define("RSL135", "MUST", "R-12.3-27", "reporting endpoint is not an https URL")
 BAD_LEGAL_TYPE = _diag.define(
-    "RSL136", "MUST", "R-12.3-12",
+    "RSL136", "MUST", "R-12.3-28",
     "legal type is not warranty, disclaimer, attestation, contact or proof")
-UNKNOWN_LEGAL = _diag.define("RSL137", "MUST", "R-12.3-12", "Unknown legal token")
+UNKNOWN_LEGAL = _diag.define("RSL137", "MUST", "R-12.3-29", "Unknown legal token")
 REPEATED_LEGAL = _diag.define(
-    "RSL138", "MUST", "R-12.3-12",
+    "RSL138", "MUST", "R-12.3-28",
     "Second legal of the same type in one license; the first is read")
 BAD_LEGAL_VALUE = _diag.define(
-    "RSL139", "MUST", "R-12.3-12", "legal contact or proof is not a URI or e-mail address")
+    "RSL139", "MUST", "R-12.3-29", "legal contact or proof is not a URI or e-mail address")
 BAD_COPYRIGHT = _diag.define(
-    "RSL140", "MUST", "R-12.3-13",
+    "RSL140", "MUST", "R-12.3-31",
     "copyright type is not person or organization, or a contact is malformed")
 INSECURE = _diag.define(
-    "RSL141", "SHOULD", "R-12.3-15", "Licence server or endpoint is not served over HTTPS")
+    "RSL141", "SHOULD", "R-12.3-32", "Licence server or endpoint is not served over HTTPS")
 DRAFT_COMMAS = _diag.define(
-    "RSL150", "MUST", "R-12.3-16", "RSL 0.9 draft form: comma-separated list",
+    "RSL150", "MUST", "R-12.3-33", "RSL 0.9 draft form: comma-separated list",
     "RSL 1.0 separates tokens with spaces")
 DRAFT_INFERENCE = _diag.define(
-    "RSL151", "MUST", "R-12.3-16", "RSL 0.9 draft form: payment type inference",
+    "RSL151", "MUST", "R-12.3-33", "RSL 0.9 draft form: payment type inference",
     "RSL 1.0 calls it use")
 DRAFT_CURRENCY = _diag.define(
-    "RSL152", "MUST", "R-12.3-16", "RSL 0.9 draft form: currency XBT is not ISO 4217",
+    "RSL152", "MUST", "R-12.3-33", "RSL 0.9 draft form: currency XBT is not ISO 4217",
     "RSL 1.0 requires an ISO 4217 code such as USD")
 DRAFT_NO_MAX_AGE = _diag.define(
-    "RSL153", "NOTE", "R-12.3-16",
+    "RSL153", "NOTE", "R-12.3-33",
     "RSL 0.9 draft form: no max-age; RSL 1.0 readers revalidate every 30 days",
     "add max-age=\"30\" (days) to the rsl element")
 WRONG_MEDIA_TYPE = _diag.define(
-    "RSL160", "SHOULD", "R-12.3-17",
+    "RSL160", "SHOULD", "R-12.3-34",
     "RSL document is not served as application/rsl+xml; it is read anyway")
 BAD_LICENSE_LINE = _diag.define(
-    "RSL161", "MUST", "R-12.3-18",
+    "RSL161", "MUST", "R-12.3-37",
     "robots.txt License value is not an absolute URI; it is ignored")
 UNAVAILABLE = _diag.define(
-    "RSL162", "NOTE", "R-12.3-18", "RSL document could not be fetched; nothing is licensed by it")
+    "RSL162", "NOTE", "R-12.3-37", "RSL document could not be fetched; nothing is licensed by it")
 
 # --- Vocabulary (RSL 1.0 §3.4–§3.13) --------------------------------------------------------
 #: usage token → the token containing it (``all`` ⊃ ``ai-all`` ⊃ the three AI uses).
@@ -317,7 +317,7 @@ class RslDocument:
         return not any(d.severity.value == "error" for d in self.diagnostics)
 
     def scope(self, target: str) -> tuple[RslContent, ...]:
-        """The matching content elements of the narrowest scope (longest pattern) [R-12.3-19].
+        """The matching content elements of the narrowest scope (longest pattern) [R-12.3-41].
 
         The longest match comes from a ``RuleSet`` (no scan of every scope); scopes of another
         host are dropped afterwards, and only then, rarely, is every scope tried.
@@ -353,7 +353,7 @@ class RslDocument:
             if value is Value.UNKNOWN:
                 continue
             if not self.valid and not _prohibits(scope, LABEL_TOKEN[label]):
-                continue  # [R-12.3-20] an invalid document grants nothing
+                continue  # [R-12.3-43] an invalid document grants nothing
             out.append(Statement(
                 mechanism=MECHANISM, usage=label, value=value,
                 reason=f"RSL {LABEL_TOKEN[label]}: {why}", source=self.source, line=line,
@@ -527,9 +527,9 @@ def parse(data: bytes | str, *, source: str | None = None, context: str = "docum
     """Read an RSL document; bad input yields diagnostics, never an exception.
 
     ``context`` is ``document`` (a file of its own), ``inline`` (an HTML ``script``) or
-    ``embedded`` (RSS items, XMP): the last two hold exactly one ``content`` [R-12.3-14].
+    ``embedded`` (RSS items, XMP): the last two hold exactly one ``content`` [R-12.3-35].
     ``media_type``, when the document was fetched, is checked against ``application/rsl+xml``
-    without ever refusing the document for it [R-12.3-17].
+    without ever refusing the document for it [R-12.3-36].
     """
     try:
         root, positions = parse_located(data)
@@ -608,7 +608,7 @@ def _content(reader: _Reader, element: ET.Element) -> RslContent | None:
     else:
         url = url.strip()
         if url == "":
-            pattern = "/"  # the scope of the association (HTML, RSS) [R-12.3-14]
+            pattern = "/"  # the scope of the association (HTML, RSS) [R-12.3-35]
         elif url.startswith(("/", "*")):
             pattern = url
         elif _http_url(url):
@@ -713,7 +713,7 @@ def _token_list(reader: _Reader, element: ET.Element, kind: str, *, prohibits: b
                 reader.add(FOREIGN_LABEL, element, f"{token!r} is not an RSL usage token: {why}",
                            hint=f"write {meant}")
                 if prohibits:
-                    kept.add(meant)  # [R-12.3-20] a prohibition is read as meant
+                    kept.add(meant)  # [R-12.3-43] a prohibition is read as meant
             else:
                 reader.add(UNKNOWN_USAGE, element, f"Unknown usage token {token!r} is ignored")
         elif kind == "user":
@@ -963,7 +963,7 @@ def html_licenses(html: str, *, base: str | None = None
     """Linked RSL documents and inline ``<script type="application/rsl+xml">`` documents.
 
     Inline documents are read with ``context="inline"``: exactly one ``content``, and
-    ``url=""`` means the page itself [R-12.3-14].  Positions in inline documents count from
+    ``url=""`` means the page itself [R-12.3-35].  Positions in inline documents count from
     the script's first line.
     """
     from urllib.parse import urljoin
@@ -984,7 +984,7 @@ def html_licenses(html: str, *, base: str | None = None
 class RslSite:
     """Every RSL document a site associates through robots.txt, read for one agent at a time.
 
-    A selected group's License lines replace the global ones [R-12.3-18]; documents are looked
+    A selected group's License lines replace the global ones [R-12.3-38]; documents are looked
     up by URL, so a line whose document could not be fetched licenses nothing.
     """
 
@@ -1042,10 +1042,10 @@ class PageRsl:
 # --- RSS items and embedded metadata (RSL 1.0 §4.7, §4.8) ---------------------------------------
 
 FOREIGN_ITEM = _diag.define(
-    "RSL142", "MUST", "R-12.3-23",
+    "RSL142", "MUST", "R-12.3-40",
     "RSS item's rsl:content url is not on the feed's own origin; it is ignored")
 EMPTY_EMBEDDED_URL = _diag.define(
-    "RSL143", "MUST", "R-12.3-14", "Embedded rsl:content needs a non-empty canonical url")
+    "RSL143", "MUST", "R-12.3-35", "Embedded rsl:content needs a non-empty canonical url")
 _RSS_ITEM: Final = "item"
 
 
@@ -1057,7 +1057,7 @@ def _origin(url: str) -> tuple[str, str, int | None] | None:
 
 
 def from_feed(data: bytes | str, *, source: str | None = None) -> RslDocument:
-    """The ``<rsl:content>`` elements of an RSS feed's ``<item>``s as one document [R-12.3-23].
+    """The ``<rsl:content>`` elements of an RSS feed's ``<item>``s as one document [R-12.3-40].
 
     Each item's content is read as an embedded document (exactly one ``content``); a ``url``
     off the feed's origin is ignored, as RSL requires, when ``source`` (the feed's URL) is known.
@@ -1098,7 +1098,7 @@ def from_media(data: bytes, *, source: str | None = None) -> RslDocument | None:
     """The ``<rsl:rsl>`` block of a media file's XMP packet, or None when there is none.
 
     Found where :mod:`aioptout.signals.media` finds XMP; the block holds exactly one
-    ``content`` with a non-empty canonical ``url`` [R-12.3-14].  Lines count within the packet.
+    ``content`` with a non-empty canonical ``url`` [R-12.3-35].  Lines count within the packet.
     """
     from .media import find_xmp
 
