@@ -19,7 +19,9 @@ from .validate import validate
 
 PROTOCOL: Final = 1
 DEFAULT_NOW: Final = "2026-06-01T00:00:00Z"
-MODES: Final = ("validate", "evaluate")
+MODES: Final = ("validate", "evaluate", "formats")
+#: Input formats this implementation reads (README: the ``formats`` mode).
+FORMATS: Final = ("aioptout", "rsl")
 
 
 class RequestError(ValueError):
@@ -35,8 +37,15 @@ def handle(request: Mapping[str, Any]) -> dict[str, Any]:
     mode = request.get("mode")
     if mode not in MODES:
         raise RequestError(f"mode is one of {', '.join(MODES)}")
+    if mode == "formats":
+        return {"formats": list(FORMATS)}
     data = _input(request.get("input"))
     now = _instant(request.get("now", DEFAULT_NOW))
+    form = request.get("format", "aioptout")
+    if form not in FORMATS:
+        raise RequestError(f"format is one of {', '.join(FORMATS)}")
+    if form == "rsl":
+        return _rsl(data, mode, request)
     declaration = parse(data)
     if mode == "validate":
         found = validate(declaration, now=now)
@@ -54,6 +63,27 @@ def handle(request: Mapping[str, Any]) -> dict[str, Any]:
             for agent, target, usage in queries
         ]
     }
+
+
+def _rsl(data: str | bytes, mode: str, request: Mapping[str, Any]) -> dict[str, Any]:
+    """An RSL 1.0 document (spec §12.3): its diagnostics, or each query's answer, where a use
+    available only under licence answers ``licence-required``."""
+    from .decide import decide
+    from .signals import rsl
+
+    document = rsl.parse(data)
+    if mode == "validate":
+        found = document.diagnostics
+        return {
+            "valid": not any(d.severity is Severity.ERROR for d in found),
+            "diagnostics": [
+                {"code": d.code, "severity": d.severity.value, "line": d.line, "column": d.column}
+                for d in found
+            ],
+        }
+    queries = _queries(request.get("queries"))
+    return {"results": [decide([document], agent, target, usage).answer
+                        for agent, target, usage in queries]}
 
 
 def _input(value: Any) -> str | bytes:

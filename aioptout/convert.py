@@ -56,11 +56,11 @@ from .signals.contentsignal import parse_signal
 from .signals.mapping import lookup
 from .signals.robots import product_token
 
-KINDS: Final = ("robots", "tdmrep", "ai-txt", "aioptout")
+KINDS: Final = ("robots", "tdmrep", "ai-txt", "aioptout", "rsl")
 TARGETS: Final = ("aioptout", "robots")
-#: (source kind, target) pairs that ``convert`` supports.
+#: (source kind, target) pairs that ``convert`` supports; ``--to rsl`` is _convert_rsl's.
 PAIRS: Final = frozenset({("robots", "aioptout"), ("tdmrep", "aioptout"), ("ai-txt", "aioptout"),
-                          ("aioptout", "aioptout"), ("aioptout", "robots")})
+                          ("rsl", "aioptout"), ("aioptout", "aioptout"), ("aioptout", "robots")})
 SCHEMA_VERSION: Final = 1
 _VERSION_LINE: Final = "AIOptOut-Version: 1"
 _NO_OP_CRAWL_RULE: Final = "Allow: /robots.txt$"  # always allowed anyway (spec R-10.3-2)
@@ -113,6 +113,10 @@ CONTROL_CHARACTER = define(
 TOO_BIG_FOR_TARGET = define(
     "CNV114", "MUST", _SPEC, "The result exceeds a size limit of the target; readers ignore "
     "what lies beyond it", "split the source, or shorten its longest lines")
+RSL_NOT_CARRIED = define(
+    "CNV116", "SHOULD", _SPEC, "RSL licence terms or scope details have no counterpart in a "
+    "declaration; not carried", "a declaration names one Licensing URL; publish the RSL document "
+    "too")
 UNREADABLE = define("CNV119", "MUST", _SPEC,
                     "Source cannot be read as the given kind; nothing was converted")
 
@@ -196,6 +200,10 @@ def detect_kind(data: bytes | str, name: str | None = None) -> str:
     Declarations are told apart first by ``sources.detect_kind``, which calls this.
     """
     lowered = (name or "").lower()
+    from .signals.rsl import looks_like_rsl
+
+    if looks_like_rsl(data):
+        return "rsl"
     if lowered.endswith(".json"):
         return "tdmrep"
     if lowered.endswith("ai.txt"):
@@ -628,7 +636,14 @@ def _from_robots(data: bytes | str, source: str | None) -> Conversion:
     return _finish("robots", lines, losses, parsed.diagnostics)
 
 
-_CONVERTERS: Final = {"tdmrep": _from_tdmrep, "ai-txt": _from_ai_txt, "robots": _from_robots}
+def _from_rsl(data: bytes | str, source: str | None) -> Conversion:
+    from ._convert_rsl import from_rsl
+
+    return from_rsl(data, source)
+
+
+_CONVERTERS: Final = {"tdmrep": _from_tdmrep, "ai-txt": _from_ai_txt, "robots": _from_robots,
+                      "rsl": _from_rsl}
 
 
 def convert(data: bytes | str, *, kind: str = "auto", source: str | None = None,

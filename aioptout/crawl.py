@@ -26,7 +26,7 @@ from .decide import Signal, decide
 from .fetch import Fetcher, FetchResult, normalise_url
 from .model import Decision, Declaration, Diagnostic, Severity, Value
 from .parse import parse as parse_declaration
-from .signals import aipref, aitxt, contentsignal, robotsmeta, tdmrep
+from .signals import aipref, aitxt, contentsignal, robotsmeta, rsl, tdmrep
 from .signals.robots import RobotsTxt
 
 __all__ = [
@@ -107,6 +107,7 @@ class SiteReport:
     def status(self) -> str:
         """``ok``, or ``error`` when some part of the analysis failed (see ``failures``)."""
         return "error" if self.failures else "ok"
+    rsl: rsl.RslSite | None = None
 
     def site_signals(self) -> list[Signal | Declaration]:
         """The signals that speak for every URL of the site (not the home page's own)."""
@@ -122,6 +123,8 @@ class SiteReport:
             out.append(cast(Signal, self.tdmrep))
         if self.ai_txt is not None:
             out.append(cast(Signal, self.ai_txt))
+        if self.rsl is not None:
+            out.append(cast(Signal, self.rsl))
         return out
 
     def _robots_by_status(self) -> RobotsTxt | None:
@@ -260,11 +263,21 @@ def _check_site(site: str, agent: str, fetcher: Fetcher, started: float) -> Site
                     lambda got: tdmrep.parse_file(got.body, source=got.url))
     ai = read("ai-txt", AI_TXT_PATH, lambda got: aitxt.parse(_data(got), source=got.url))
 
+    licences: rsl.RslSite | None = None
+    if "robots" in fetches:
+        with isolated("rsl") as rsl_step:
+            licences = _robots_rsl(robots, fetches["robots"], fetcher, fetches, records)
+        if rsl_step.failure is not None:
+            failures.append(rsl_step.failure)
+
     page_signals: list[Signal] = []
     with isolated("home page") as step:
         home = fetches["home"] = fetcher.fetch(origin + "/")
         page_signals, header_record, meta_record = _page_signals(home, agent)
         records.extend((header_record, meta_record))
+        page_rsl = _page_rsl(home, fetcher, fetches, records)
+        if page_rsl is not None:
+            page_signals.append(page_rsl)
     if step.failure is not None:
         failures.append(step.failure)
         records.extend(SignalRecord(mechanism, origin + "/", None, "error",
@@ -277,7 +290,8 @@ def _check_site(site: str, agent: str, fetcher: Fetcher, started: float) -> Site
         site=origin, agent=agent, signals=tuple(records), crawl=Value.UNKNOWN, usage={},
         compliant=declaration is not None and not declaration.errors,
         declaration=declaration, robots=robots, robots_outcome=robots_outcome,
-        ai_txt=ai, tdmrep=tdm_file, page_signals=tuple(page_signals), fetches=fetches)
+        ai_txt=ai, tdmrep=tdm_file, page_signals=tuple(page_signals), fetches=fetches,
+        rsl=licences)
     if failures:
         return _failed(report, failures, started)
     root = origin + "/"
@@ -293,7 +307,58 @@ def _check_site(site: str, agent: str, fetcher: Fetcher, started: float) -> Site
         decisions=decisions, declaration=declaration, robots=robots,
         robots_outcome=report.robots_outcome, ai_txt=ai, tdmrep=tdm_file,
         page_signals=report.page_signals, fetches=fetches, checked_at=time.time(),
-        elapsed=time.monotonic() - started)
+        elapsed=time.monotonic() - started, rsl=licences)
+
+
+def _fetch_rsl(url: str, fetcher: Fetcher, fetches: dict[str, FetchResult],
+               records: list[SignalRecord]) -> rsl.RslDocument | None:
+    """One RSL document through the fetcher (its SSRF rules and deadlines apply)."""
+    got = fetches["rsl " + url] = fetcher.fetch(url)
+    if got.outcome != "present":
+        note = rsl.UNAVAILABLE.at(1, 1)
+        records.append(_file_record("rsl", got, (note,)))
+        return None
+    document = rsl.parse(got.body, source=got.final_url or url, media_type=got.content_type)
+    records.append(_file_record("rsl", got, document.diagnostics))
+    return document
+
+
+def _robots_rsl(robots: RobotsTxt | None, got: FetchResult, fetcher: Fetcher,
+                fetches: dict[str, FetchResult], records: list[SignalRecord]
+                ) -> rsl.RslSite | None:
+    """The RSL documents robots.txt License lines associate (global and in groups)."""
+    if robots is None:
+        return None
+    global_links, diags = rsl.robots_license_lines(_data(got))
+    diags += rsl.robots_group_diagnostics(robots)
+    urls = rsl.all_robots_license_urls(robots, global_links)
+    if not urls and not diags:
+        return None
+    documents: dict[str, rsl.RslDocument] = {}
+    for url in urls[: rsl.MAX_DOCUMENTS_PER_SITE]:
+        document = _fetch_rsl(url, fetcher, fetches, records)
+        if document is not None:
+            documents[url] = document
+    return rsl.RslSite(robots, global_links, documents, diags, source=got.url)
+
+
+def _page_rsl(home: FetchResult, fetcher: Fetcher, fetches: dict[str, FetchResult],
+              records: list[SignalRecord]) -> rsl.PageRsl | None:
+    """RSL documents the home page associates: Link header, HTML link and inline script."""
+    if home.outcome != "present":
+        return None
+    url = home.final_url or home.url
+    links = list(rsl.link_header_licenses(home.headers, base=url))
+    inline: tuple[rsl.RslDocument, ...] = ()
+    if "html" in home.content_type:
+        html_links, inline = rsl.html_licenses(home.text, base=url)
+        links += html_links
+    documents = list(inline)
+    for link in list(dict.fromkeys(link.url for link in links))[: rsl.MAX_DOCUMENTS_PER_SITE]:
+        document = _fetch_rsl(link, fetcher, fetches, records)
+        if document is not None:
+            documents.append(document)
+    return rsl.PageRsl(url, documents) if documents else None
 
 
 def _failed(report: SiteReport, failures: list[Failure], started: float) -> SiteReport:
@@ -303,7 +368,8 @@ def _failed(report: SiteReport, failures: list[Failure], started: float) -> Site
         usage=_unknown_usage(), compliant=report.compliant, declaration=report.declaration,
         robots=report.robots, robots_outcome=report.robots_outcome, ai_txt=report.ai_txt,
         tdmrep=report.tdmrep, page_signals=report.page_signals, fetches=report.fetches,
-        checked_at=time.time(), elapsed=time.monotonic() - started, failures=tuple(failures))
+        checked_at=time.time(), elapsed=time.monotonic() - started, failures=tuple(failures),
+        rsl=report.rsl)
 
 
 def _crawl(report: SiteReport, agent: str, root: str) -> Value:

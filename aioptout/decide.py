@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final, Protocol, cast, runtime_checkable
 from . import usage as U
 from ._match import AGENT_TOKEN_CHARS
 from .agents import Agent, Registry, default_registry, usage_labels_for
-from .model import Decision, Declaration, Diagnostic, Statement, Value
+from .model import Decision, Declaration, Diagnostic, Licence, Statement, Value
 from .signals.aipref import robots_target
 
 if TYPE_CHECKING:
@@ -104,14 +104,15 @@ def decide(
                 crawl, crawl_statement = statement.value, statement
                 statements.append(statement)
 
-    def decision(value: Value, reason: str, deciding: Statement | None) -> Decision:
+    def decision(value: Value, reason: str, deciding: Statement | None,
+                 licence: tuple[Licence, ...] = ()) -> Decision:
         return Decision(
             value=value, usage=usage, agent=agent, target=target, reason=reason,
             line=deciding.line if deciding else None,
             rule=deciding.raw if deciding else None,
             mechanism=deciding.mechanism if deciding else _NO_MECHANISM,
             source=deciding.source if deciding else None,
-            crawl=crawl, statements=tuple(statements),
+            crawl=crawl, statements=tuple(statements), licence=licence,
         )
 
     if usage == U.CRAWL:
@@ -124,13 +125,16 @@ def decide(
         return decision(Value.UNKNOWN, f"{usage!r} is not a usage label", None)
 
     value, deciding = _combine(statements, usage)
-    return decision(value, _reason(value, usage, deciding, crawl), deciding)
+    routes = () if deciding is None or not deciding.licence else _routes(statements, deciding.usage)
+    return decision(value, _reason(value, usage, deciding, crawl), deciding, routes)
 
 
 def explain(decision: Decision) -> list[str]:
     """The lines ``--explain`` prints: the answer, the deciding statement, every statement."""
-    lines = [f"{decision.usage} for {decision.agent} at {decision.target}: {decision.value}"]
+    lines = [f"{decision.usage} for {decision.agent} at {decision.target}: {decision.answer}"]
     lines.append(f"  because {decision.reason}")
+    for route in decision.licence:
+        lines.append(f"  licence: {route.describe()}")
     if decision.crawl is not None:
         lines.append(f"  crawl: {decision.crawl}")
     if not decision.statements:
@@ -234,7 +238,8 @@ def _combine(statements: list[Statement], usage: str) -> tuple[Value, Statement 
 
     A statement is what one line, header or entry said: statements sharing mechanism, source
     and line.  Resolving inside it first means a parent label from one line (``tdm=n``)
-    reaches ``train-ai``, while a child label from another line cannot override it.
+    reaches ``train-ai``, while a child label from another line cannot override it.  A plain
+    "no" outranks a "no, unless licensed" (spec §12.3): the most restrictive answer stands.
     """
     groups: dict[tuple[str, str | None, int | None], list[Statement]] = {}
     for statement in statements:
@@ -243,6 +248,7 @@ def _combine(statements: list[Statement], usage: str) -> tuple[Value, Statement 
         key = (statement.mechanism, statement.source, statement.line)
         groups.setdefault(key, []).append(statement)
     first_yes: Statement | None = None
+    first_licensed: Statement | None = None
     for members in groups.values():
         prefs: dict[str, Value] = {}
         for statement in members:
@@ -251,14 +257,31 @@ def _combine(statements: list[Statement], usage: str) -> tuple[Value, Statement 
         value, label = U.resolve(prefs, usage)
         if value is Value.UNKNOWN:
             continue
-        supplier = next(s for s in members if s.usage == label and s.value is value)
+        suppliers = [s for s in members if s.usage == label and s.value is value]
         if value is Value.DISALLOWED:
-            return value, supplier
+            bare = next((s for s in suppliers if not s.licence), None)
+            if bare is not None:
+                return value, bare
+            if first_licensed is None:
+                first_licensed = suppliers[0]
+            continue
         if first_yes is None:
-            first_yes = supplier
+            first_yes = suppliers[0]
+    if first_licensed is not None:
+        return Value.DISALLOWED, first_licensed
     if first_yes is not None:
         return Value.ALLOWED, first_yes
     return Value.UNKNOWN, None
+
+
+def _routes(statements: list[Statement], label: str) -> tuple[Licence, ...]:
+    """Every licence route offered for ``label``, the label that decided the question."""
+    seen: list[Licence] = []
+    for statement in statements:
+        if statement.licence and statement.usage == label \
+                and statement.value is Value.DISALLOWED:
+            seen.extend(route for route in statement.licence if route not in seen)
+    return tuple(seen)
 
 
 def _reason(value: Value, usage: str, deciding: Statement | None, crawl: Value | None) -> str:
@@ -269,6 +292,8 @@ def _reason(value: Value, usage: str, deciding: Statement | None, crawl: Value |
                        "disallowed resources")
         return reason
     verb = "reserved" if value is Value.DISALLOWED else "allowed"
+    if value is Value.DISALLOWED and deciding.licence:
+        verb = "reserved unless licensed"
     via = "" if deciding.usage == usage else f" through {deciding.usage}"
     source = f" in {deciding.source}" if deciding.source else ""
     return f"{usage} is {verb}{via} by {deciding.mechanism}{source}: {deciding.reason}"

@@ -34,6 +34,7 @@ _DEFINING_MODULES: Final = (
     "aioptout.signals.aitxt",
     "aioptout.signals.robotsmeta",
     "aioptout.signals.media",
+    "aioptout.signals.rsl",
     "aioptout.fetch",
     "aioptout.catalogue",
     "aioptout.publish",

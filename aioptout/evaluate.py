@@ -298,7 +298,7 @@ def _evaluate_work(
 # Decision cannot be silently left unset.
 if tuple(f.name for f in fields(Decision)) != (
     "value", "usage", "agent", "target", "reason", "line", "rule", "mechanism", "source",
-    "crawl", "statements",
+    "crawl", "statements", "licence",
 ):  # pragma: no cover
     raise ImportError("aioptout.evaluate's decision factory is out of date with model.Decision")
 _DecisionDraft = draft_of(Decision)
@@ -330,6 +330,7 @@ def _decision(
     decision.source = source
     decision.crawl = crawl
     decision.statements = ()
+    decision.licence = ()
     decision.__class__ = Decision
     made: Decision = decision
     return made

@@ -133,8 +133,88 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class Licence:
+    """One way to obtain a licence for a use that is reserved unless licensed (RSL, spec §12.3).
+
+    ``server`` is the licence server a client obtains a token from first; ``payment`` the RSL
+    payment type (``None`` when the licence has no ``payment`` element); ``amount`` and
+    ``currency`` the stated price; ``standard``, ``custom`` and ``terms`` the URLs of the
+    licence framework, the publisher's own licensing process and the human-readable terms.
+    ``users`` and ``geo`` restrict who may take the licence (empty: anyone); ``reporting`` lists
+    reporting profiles the licensee must meet.  ``document`` and ``line`` locate the terms.
+    """
+
+    server: str | None = None
+    payment: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    standard: str | None = None
+    custom: str | None = None
+    terms: str | None = None
+    accepts: str | None = None
+    users: tuple[str, ...] = ()
+    excluded_users: tuple[str, ...] = ()
+    geo: tuple[str, ...] = ()
+    excluded_geo: tuple[str, ...] = ()
+    reporting: tuple[str, ...] = ()
+    document: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "server": self.server,
+            "payment": self.payment,
+            "amount": self.amount,
+            "currency": self.currency,
+            "standard": self.standard,
+            "custom": self.custom,
+            "terms": self.terms,
+            "accepts": self.accepts,
+            "users": list(self.users),
+            "excluded_users": list(self.excluded_users),
+            "geo": list(self.geo),
+            "excluded_geo": list(self.excluded_geo),
+            "reporting": list(self.reporting),
+            "document": self.document,
+            "line": self.line,
+        }
+
+    def describe(self) -> str:
+        """One line for people: how to get this licence."""
+        parts: list[str] = []
+        if self.server:
+            parts.append(f"token from {self.server}")
+        if self.payment:
+            parts.append(f"payment {self.payment}")
+        if self.amount:
+            parts.append(f"{self.amount} {self.currency or '(no currency)'}")
+        for name, url in (("standard", self.standard), ("custom", self.custom),
+                          ("terms", self.terms), ("accepts", self.accepts)):
+            if url:
+                parts.append(f"{name} {url}")
+        if self.users:
+            parts.append("users " + " ".join(self.users))
+        if self.excluded_users:
+            parts.append("not users " + " ".join(self.excluded_users))
+        if self.geo:
+            parts.append("only in " + " ".join(self.geo))
+        if self.excluded_geo:
+            parts.append("not in " + " ".join(self.excluded_geo))
+        if self.reporting:
+            parts.append("reporting " + " ".join(self.reporting))
+        return "; ".join(parts) or "licence terms"
+
+
+#: ``Decision.answer`` of a use that is reserved unless licensed.
+LICENCE_REQUIRED = "licence-required"
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
-    """One mechanism's say on one usage, with where it came from."""
+    """One mechanism's say on one usage, with where it came from.
+
+    A ``disallowed`` statement with ``licence`` routes says "reserved unless licensed".
+    """
 
     mechanism: str
     usage: str
@@ -143,9 +223,10 @@ class Statement:
     source: str | None = None
     line: int | None = None
     raw: str | None = None
+    licence: tuple[Licence, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "mechanism": self.mechanism,
             "usage": self.usage,
             "value": self.value.value,
@@ -154,6 +235,9 @@ class Statement:
             "line": self.line,
             "raw": self.raw,
         }
+        if self.licence:
+            out["licence"] = [route.to_dict() for route in self.licence]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +246,9 @@ class Decision:
 
     ``line`` and ``rule`` point at the deciding line when one decided; ``statements`` holds
     every contributing statement when several mechanisms were combined.
+
+    A use available only under licence is ``disallowed`` with ``licence`` routes: a caller that
+    checks only ``reserved`` stays correct, and ``answer`` is ``licence-required``.
     """
 
     value: Value
@@ -175,10 +262,21 @@ class Decision:
     source: str | None = None
     crawl: Value | None = None
     statements: tuple[Statement, ...] = ()
+    licence: tuple[Licence, ...] = ()
 
     @property
     def reserved(self) -> bool:
         return self.value is Value.DISALLOWED
+
+    @property
+    def licence_required(self) -> bool:
+        """Reserved, but available under one of the ``licence`` routes."""
+        return self.value is Value.DISALLOWED and bool(self.licence)
+
+    @property
+    def answer(self) -> str:
+        """``allowed``, ``disallowed``, ``unknown`` or ``licence-required``."""
+        return LICENCE_REQUIRED if self.licence_required else self.value.value
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -193,6 +291,8 @@ class Decision:
             "source": self.source,
             "crawl": None if self.crawl is None else self.crawl.value,
             "statements": [s.to_dict() for s in self.statements],
+            "answer": self.answer,
+            "licence": [route.to_dict() for route in self.licence],
         }
 
 

@@ -13,7 +13,7 @@ from .decide import Signal
 from .model import Declaration, Diagnostic
 from .parse import parse
 
-KINDS: Final = ("aioptout", "robots", "tdmrep", "ai-txt")
+KINDS: Final = ("aioptout", "robots", "tdmrep", "ai-txt", "rsl")
 _SNIFF: Final = 16 * 1024
 #: Fields of spec §5 and §7.3 that no robots.txt dialect uses.
 _DECLARATION_ONLY_FIELDS: Final = frozenset(
@@ -38,6 +38,10 @@ def detect_kind(data: bytes | str, name: str | None = None) -> str:
     lowered = (name or "").lower()
     if lowered.endswith("aioptout.txt"):
         return "aioptout"
+    from .signals.rsl import looks_like_rsl
+
+    if looks_like_rsl(data):
+        return "rsl"
     head = data[:_SNIFF].decode("utf-8", "replace") if isinstance(data, bytes) else data[:_SNIFF]
     for line in head.splitlines():
         field, colon, _ = line.lstrip("\ufeff \t").partition(":")
@@ -59,7 +63,11 @@ def signals_from(data: bytes, kind: str, source: str | None) -> list[Signal | De
         from .signals.robots import RobotsTxt
 
         robots = RobotsTxt.parse(data, source=source)
-        return [robots, aipref.from_robots(robots), contentsignal.from_robots(robots)]
+        out: list[Signal | Declaration] = [
+            robots, aipref.from_robots(robots), contentsignal.from_robots(robots)]
+        if b"license" in data.lower():
+            out.append(_robots_licences(robots, data, source))
+        return out
     if kind == "tdmrep":
         from .signals import tdmrep
 
@@ -68,7 +76,21 @@ def signals_from(data: bytes, kind: str, source: str | None) -> list[Signal | De
         from .signals import aitxt
 
         return [aitxt.parse(data, source=source)]
+    if kind == "rsl":
+        from .signals import rsl
+
+        return [rsl.parse(data, source=source)]
     raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def _robots_licences(robots: object, data: bytes, source: str | None) -> Signal:
+    """robots.txt License lines (RSL): their diagnostics; no document is fetched here, so
+    they state nothing until a crawler fetches the documents (``crawl.check_site``)."""
+    from .signals import rsl
+
+    links, diags = rsl.robots_license_lines(data)
+    return rsl.RslSite(robots, links, {}, diags + rsl.robots_group_diagnostics(robots),
+                       source=source)
 
 
 def diagnostics_of(signals: list[Signal | Declaration]) -> list[Diagnostic]:

@@ -31,11 +31,15 @@ DEFAULT_OUTSIDE = HERE / "outside-protocol.json"
 
 AREAS = (
     "syntax", "fields", "groups", "paths", "usage", "catalogue",
-    "combination", "encoding", "diagnostics", "examples",
+    "combination", "encoding", "diagnostics", "examples", "rsl",
 )
+FORMATS = ("aioptout", "rsl")
+#: Areas whose cases are written in another input format, and that format.
+FORMAT_OF_AREA = {"rsl": "rsl"}
 LEVELS = ("must", "should", "may")
 USAGES = ("crawl", "train-ai", "train-any", "ai-input", "search", "tdm")
 EXPECTED = ("allowed", "disallowed", "unknown")
+EXPECTED_RSL = (*EXPECTED, "licence-required")
 MAX_DESCRIPTION = 70
 
 ANCHOR_RE = re.compile(r"\[(R-[0-9.]+-[0-9]+)\]")
@@ -60,7 +64,8 @@ def check_case(obj: Any) -> list[str]:
     if not isinstance(obj, dict):
         return ["a case is a JSON object"]
     problems: list[str] = []
-    allowed = {"description", "comment", "spec", "level", "input", "now", "validate", "evaluate"}
+    allowed = {"description", "comment", "spec", "level", "input", "now", "validate", "evaluate",
+               "format"}
     for key in sorted(set(obj) - allowed):
         problems.append(f"unknown key {key!r}")
     for key in ("description", "spec", "level", "input"):
@@ -103,8 +108,11 @@ def check_case(obj: Any) -> list[str]:
         problems.append("'now' is an RFC 3339 date-time such as 2026-06-01T00:00:00Z")
     if "validate" in obj:
         problems.extend(_check_validate(obj["validate"]))
+    if "format" in obj and obj["format"] not in FORMATS:
+        problems.append(f"'format' is one of {', '.join(FORMATS)}")
     if "evaluate" in obj:
-        problems.extend(_check_evaluate(obj["evaluate"]))
+        rsl = obj.get("format") == "rsl"
+        problems.extend(_check_evaluate(obj["evaluate"], EXPECTED_RSL if rsl else EXPECTED))
     return problems
 
 
@@ -166,7 +174,7 @@ def _check_validate(value: Any) -> list[str]:
     return problems
 
 
-def _check_evaluate(value: Any) -> list[str]:
+def _check_evaluate(value: Any, expected: tuple[str, ...] = EXPECTED) -> list[str]:
     if not isinstance(value, list) or not value:
         return ["'evaluate' is a non-empty list of queries"]
     problems: list[str] = []
@@ -183,8 +191,8 @@ def _check_evaluate(value: Any) -> list[str]:
                 problems.append(f"{where}.{key} is a non-empty string")
         if query["usage"] not in USAGES:
             problems.append(f"{where}.usage is one of {', '.join(USAGES)}")
-        if query["expected"] not in EXPECTED:
-            problems.append(f"{where}.expected is one of {', '.join(EXPECTED)}")
+        if query["expected"] not in expected:
+            problems.append(f"{where}.expected is one of {', '.join(expected)}")
     return problems
 
 
@@ -259,6 +267,11 @@ def load(cases_dir: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
             problems.append((cid, f"not UTF-8 JSON: {exc}"))
             continue
         problems.extend((cid, p) for p in check_case(obj))
+        if isinstance(obj, dict):
+            area = cid.split("/", 1)[0]
+            want = FORMAT_OF_AREA.get(area, "aioptout")
+            if obj.get("format", "aioptout") != want:
+                problems.append((cid, f"cases of area {area!r} have format {want!r}"))
         cases[cid] = obj
     return cases, problems
 

@@ -40,6 +40,11 @@ DEFAULT_CASES = Path(__file__).resolve().parent / "cases"
 LEVELS = ("must", "should", "may")
 SEVERITIES = ("error", "warning", "info")
 VALUES = ("allowed", "disallowed", "unknown")
+#: Input formats a case may be written in; "aioptout" when a case names none.
+FORMATS = ("aioptout", "rsl")
+DEFAULT_FORMAT = "aioptout"
+#: Extra answers a format adds to VALUES (RSL: a use available only under licence).
+FORMAT_VALUES = {"rsl": ("licence-required",)}
 _SHOWN_OUTPUT = 300
 
 Request = dict[str, Any]
@@ -113,6 +118,8 @@ def load_cases(directory: Path | str = DEFAULT_CASES) -> list[dict[str, Any]]:
 def requests_for(case: dict[str, Any]) -> list[Request]:
     """The protocol requests a case makes: validate, evaluate, or both, in that order."""
     base = {"protocol": PROTOCOL, "input": case["input"], "now": case.get("now", DEFAULT_NOW)}
+    if case.get("format", DEFAULT_FORMAT) != DEFAULT_FORMAT:
+        base["format"] = case["format"]
     out = []
     if "validate" in case:
         out.append({**base, "mode": "validate"})
@@ -143,7 +150,8 @@ def check_case(case: dict[str, Any], handler: Handler) -> Result:
         if request["mode"] == "validate":
             result.problems.extend(_compare_validate(case["validate"], response))
         else:
-            result.problems.extend(_compare_evaluate(case["evaluate"], response))
+            values = VALUES + FORMAT_VALUES.get(case.get("format", DEFAULT_FORMAT), ())
+            result.problems.extend(_compare_evaluate(case["evaluate"], response, values))
     return result
 
 
@@ -197,16 +205,18 @@ def _compare_validate(expected: dict[str, Any], response: Response) -> list[str]
     return problems
 
 
-def _compare_evaluate(expected: list[dict[str, str]], response: Response) -> list[str]:
+def _compare_evaluate(
+    expected: list[dict[str, str]], response: Response, values: tuple[str, ...] = VALUES
+) -> list[str]:
     results = response.get("results") if isinstance(response, dict) else None
     if (
         not isinstance(results, list)
         or len(results) != len(expected)
-        or any(r not in VALUES for r in results)
+        or any(r not in values for r in results)
     ):
         return [
             f"evaluate response is {{\"results\": [...]}} with {len(expected)} of "
-            f"{', '.join(VALUES)}; got {_clip(response)}"
+            f"{', '.join(values)}; got {_clip(response)}"
         ]
     want, got = [], []
     for query, actual in zip(expected, results, strict=True):
@@ -255,14 +265,29 @@ def select(
     cases: list[dict[str, Any]],
     levels: list[str] | None = None,
     globs: list[str] | None = None,
+    formats: tuple[str, ...] = (DEFAULT_FORMAT,),
 ) -> list[dict[str, Any]]:
-    """The cases of the given levels whose ID matches one of the globs."""
+    """The cases of the given levels and input formats whose ID matches one of the globs."""
     return [
         case
         for case in cases
         if (not levels or case.get("level") in levels)
+        and case.get("format", DEFAULT_FORMAT) in formats
         and (not globs or any(fnmatch.fnmatchcase(case["id"], g) for g in globs))
     ]
+
+
+def probe_formats(handler: Handler) -> tuple[str, ...]:
+    """The input formats an implementation reads: it answers ``{"mode": "formats"}`` with
+    ``{"formats": [...]}``; one that does not (protocol rule 5) reads declarations only."""
+    try:
+        response = handler({"protocol": PROTOCOL, "mode": "formats"})
+    except ImplError:
+        return (DEFAULT_FORMAT,)
+    claimed = response.get("formats") if isinstance(response, dict) else None
+    if not isinstance(claimed, list):
+        return (DEFAULT_FORMAT,)
+    return tuple(f for f in FORMATS if f in claimed or f == DEFAULT_FORMAT)
 
 
 def run_cases(cases: list[dict[str, Any]], handler: Handler, jobs: int = 2) -> list[Result]:
@@ -345,16 +370,27 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--impl is empty")
     if args.jobs < 1:
         parser.error("--jobs is at least 1")
+    handler = command_handler(command, args.timeout)
     try:
-        cases = select(load_cases(args.cases), args.level, args.run)
+        formats = probe_formats(handler)
+    except StartError as exc:
+        print(f"run.py: {exc}", file=sys.stderr)
+        return 2
+    try:
+        every = load_cases(args.cases)
     except CaseFileError as exc:
         print(f"run.py: {exc}", file=sys.stderr)
         return 2
+    cases = select(every, args.level, args.run, formats)
+    unclaimed = len(select(every, args.level, args.run, FORMATS)) - len(cases)
+    if unclaimed:
+        print(f"run.py: {unclaimed} cases of input formats the implementation does not read "
+              f"were not run (it reads: {', '.join(formats)})", file=sys.stderr)
     if not cases:
         print("run.py: no case matches the selection", file=sys.stderr)
         return 2
     try:
-        results = run_cases(cases, command_handler(command, args.timeout), args.jobs)
+        results = run_cases(cases, handler, args.jobs)
     except StartError as exc:
         print(f"run.py: {exc}", file=sys.stderr)
         return 2

@@ -32,7 +32,7 @@ def test_suite_covers_every_area_and_level() -> None:
     areas = {c["area"] for c in CASES}
     assert areas == {
         "syntax", "fields", "groups", "paths", "usage", "catalogue",
-        "combination", "encoding", "diagnostics", "examples",
+        "combination", "encoding", "diagnostics", "examples", "rsl",
     }
     assert {c["level"] for c in CASES} >= {"must", "should"}
     assert len(CASES) >= 60

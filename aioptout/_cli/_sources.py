@@ -54,6 +54,7 @@ class Kind(StrEnum):
     robots = "robots"
     tdmrep = "tdmrep"
     ai_txt = "ai-txt"
+    rsl = "rsl"
 
 
 KindOption = Annotated[

@@ -12,8 +12,9 @@ from ..convert import PAIRS, Conversion, convert
 from ..sources import detect_kind
 from ._common import EXIT_CODES_HELP, Exit, TextJson, emit_json, fail, read_local, stderr
 
-_HELP = f"""Convert a robots.txt, tdmrep.json or ai.txt into an aioptout declaration, or a \
-declaration into a robots.txt (--to robots).
+_HELP = f"""Convert a robots.txt, tdmrep.json, ai.txt or RSL document into an aioptout \
+declaration, a declaration into a robots.txt (--to robots), or a declaration (or any of \
+those, through a declaration) into an RSL 1.0 licence document (--to rsl).
 
 The result goes to stdout (or --output); everything it cannot carry over exactly is listed \
 on stderr, one line each, with its code and the source line; what the result keeps only as a \
@@ -28,6 +29,8 @@ Examples:
   aioptout convert tdmrep.json --output .well-known/aioptout.txt
   aioptout convert ai.txt --format json
   aioptout convert aioptout.txt --to robots
+  aioptout convert license.xml
+  aioptout convert .well-known/aioptout.txt --to rsl --output license.xml
   curl -s https://example.com/ai.txt | aioptout convert - --kind ai-txt
 
 {EXIT_CODES_HELP} Here: 0 converted without loss, 1 converted with losses, \
@@ -40,12 +43,14 @@ class KindOption(StrEnum):
     robots = "robots"
     tdmrep = "tdmrep"
     ai_txt = "ai-txt"
+    rsl = "rsl"
     aioptout = "aioptout"
 
 
 class TargetOption(StrEnum):
     aioptout = "aioptout"
     robots = "robots"
+    rsl = "rsl"
 
 
 def _report(conversion: Conversion, source: str) -> None:
@@ -60,15 +65,13 @@ def _report(conversion: Conversion, source: str) -> None:
 def convert_command(
     file: Annotated[
         str, typer.Argument(metavar="FILE",
-                            help="robots.txt, tdmrep.json, ai.txt or aioptout.txt; - for stdin.")
+                            help="robots.txt, tdmrep.json, ai.txt, RSL or aioptout.txt; "
+                                 "- for stdin.")
     ],
     *,
     kind: Annotated[
         KindOption, typer.Option("--kind", help="Source format; auto guesses it.")
     ] = KindOption.auto,
-    to: Annotated[
-        TargetOption, typer.Option("--to", help="Target format.")
-    ] = TargetOption.aioptout,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", metavar="FILE",
@@ -77,10 +80,18 @@ def convert_command(
     output_format: Annotated[
         TextJson, typer.Option("--format", help="text (the result) or json.")
     ] = TextJson.text,
+    to: Annotated[
+        TargetOption, typer.Option("--to", help="aioptout (a declaration), robots (from a "
+                                   "declaration) or rsl (an RSL 1.0 licence document, from a "
+                                   "declaration or any kind).")
+    ] = TargetOption.aioptout,
 ) -> None:
     data = read_local(file)
     source = None if file == "-" else file
     label = file if file != "-" else "<stdin>"
+    if to is TargetOption.rsl:
+        _to_rsl(data, source, label, kind, output, output_format)
+        return
     source_kind = detect_kind(data, source) if kind is KindOption.auto else kind.value
     if (source_kind, to.value) not in PAIRS:
         supported = ", ".join(sorted(b for a, b in PAIRS if a == source_kind))
@@ -104,6 +115,47 @@ def convert_command(
         typer.echo(conversion.declaration, nl=False)
     _report(conversion, label)
     if conversion.losses:
+        raise typer.Exit(int(Exit.FINDINGS))
+
+
+def _to_rsl(data: bytes, source: str | None, label: str, kind: KindOption,
+            output: Path | None, output_format: TextJson) -> None:
+    """A declaration (or any convertible file, through a declaration) as an RSL document."""
+    from .._convert_rsl import to_rsl
+    from ..parse import parse
+
+    source_kind = kind.value if kind is not KindOption.auto else detect_kind(data, source)
+    losses: list[tuple[int | None, str]] = []
+    if source_kind == "rsl":
+        fail(f"{label}: already an RSL document", Exit.USAGE)
+    if source_kind != "aioptout":
+        first = convert(data, kind=source_kind, source=source, target="aioptout")
+        if not first.readable:
+            fail(f"{label}: cannot convert as {first.kind}", Exit.INPUT)
+        losses += [(loss.line, loss.message) for loss in first.losses]
+        declaration = parse(first.declaration)
+    else:
+        declaration = parse(data, source=source)
+    result = to_rsl(declaration)
+    losses += list(result.losses)
+    if result.check:
+        fail("the generated RSL document does not validate; please report this", Exit.INTERNAL)
+    if output is not None:
+        try:
+            output.write_text(result.document, encoding="utf-8")
+        except OSError as exc:
+            fail(f"{output}: {exc.strerror or exc}", Exit.INPUT)
+    if output_format is TextJson.json:
+        payload = result.to_dict()
+        payload["losses"] = [{"line": line, "message": message} for line, message in losses]
+        emit_json(payload)
+    elif output is None:
+        typer.echo(result.document, nl=False)
+    console = stderr()
+    for line, message in losses:
+        where = f"{label}:{line}" if line is not None else label
+        console.print(f"{where}: not carried over: {message}", markup=False)
+    if losses:
         raise typer.Exit(int(Exit.FINDINGS))
 
 

@@ -54,6 +54,12 @@ _COLOUR = {"allowed": "green", "disallowed": "red", "unknown": "yellow",
            "present": "green", "unavailable": "yellow", "unreachable": "red", "error": "red"}
 
 
+def _answer(report: Any, label: str, value: Any) -> str:
+    """The value, or ``licence-required`` when RSL offers a licence for the reserved use."""
+    decision = report.decisions.get(label)
+    return str(decision.answer if decision is not None else value.value)
+
+
 def _print_site(report: Any) -> None:
     out = C.stdout()
     crawl = report.crawl.value
@@ -68,8 +74,9 @@ def _print_site(report: Any) -> None:
                       "-" if signal.status is None else str(signal.status),
                       str(len(signal.errors)), str(len(signal.warnings)), note)
     out.print(table)
-    usage = "  ".join(f"{label} [{_COLOUR[value.value]}]{value.value}[/]"
-                      for label, value in report.usage.items())
+    usage = "  ".join(
+        f"{label} [{_COLOUR[value.value]}]{_answer(report, label, value)}[/]"
+        for label, value in report.usage.items())
     out.print(f"  usage: {usage}")
     for failure in report.failures:
         out.print(f"  [red]error[/]: {failure.diagnostic().code} {failure.summary}")

@@ -275,7 +275,7 @@ def explain_command(
 
 def _cell(cell: dict[str, Any]) -> Text:
     value = Value(cell["value"])
-    text = Text(value.value, style=_VALUE_STYLE[value])
+    text = Text(cell.get("answer", value.value), style=_VALUE_STYLE[value])
     if cell["line"] is not None:
         text.append(f" L{cell['line']}", style="dim")
     return text
@@ -298,7 +298,7 @@ def _print_decisions(decisions: list[Decision], fmt: TextJsonl, explain: bool,
     out = stdout()
     for index, d in enumerate(decisions):
         line = Text()
-        line.append(f"{d.value.value:<10}", style=_VALUE_STYLE[d.value])
+        line.append(f"{d.answer:<10}", style=_VALUE_STYLE[d.value])
         line.append(f" {d.target}  ")
         line.append(f"({d.agent}, {d.usage}", style="dim")
         line.append(f", line {d.line})" if d.line is not None else ")", style="dim")
@@ -309,6 +309,8 @@ def _print_decisions(decisions: list[Decision], fmt: TextJsonl, explain: bool,
                 note = f" ({got['error']})" if got.get("error") else ""
                 out.print(Text(f"    fetched {got['url']}  {status} {got['outcome']}{note}",
                                style="dim"))
+        for route in d.licence:
+            out.print(Text(f"    licence: {route.describe()}"))
         if explain:
             out.print(Text(f"    {d.reason}", style="dim"))
             for statement in d.statements:

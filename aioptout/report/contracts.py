@@ -139,8 +139,13 @@ def explain_agents(loaded: Loaded, *, representatives: bool = True) -> list[tupl
 
 
 def decision_cell(decision: Decision) -> dict[str, Any]:
-    """An explain cell: the value and the line that decided it, as ``explain --format json``."""
-    return {"value": decision.value.value, "line": decision.line, "reason": decision.reason}
+    """An explain cell: the value and the line that decided it, as ``explain --format json``;
+    ``answer`` only when it says more than ``value`` (licence-required, spec §12.3)."""
+    cell: dict[str, Any] = {"value": decision.value.value, "line": decision.line,
+                            "reason": decision.reason}
+    if decision.licence_required:
+        cell["answer"] = decision.answer
+    return cell
 
 
 def _decide(loaded: Loaded, agent: str, target: str, usage: str, now: _dt.datetime) -> Decision:

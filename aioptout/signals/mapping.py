@@ -123,6 +123,28 @@ def _rows() -> tuple[MappingRow, ...]:
             else:
                 add("media", f"{prefix}.{entry}=allowed", label, _Y, note)
 
+    # RSL 1.0 usage tokens (spec §12.3; rsl-aipref.md §A).  One RSL answer per token: free,
+    # under licence (disallowed with licence routes: licence-required), or not licensed.
+    for token, labels, note in (
+        ("all", ("tdm",), "any automated processing, search included"),
+        ("ai-train", ("train-ai", "train-any"),
+         "'training or fine-tuning AI models' (the Content-Signal definition): any model"),
+        ("ai-input", ("ai-input",), "RAG, grounding, generative answers and search summaries"),
+        ("search", ("search",), "search index and results with links; no AI summaries"),
+    ):
+        for label in labels:
+            add("rsl", f"usage {token}: permitted, free", label, _Y, note)
+            add("rsl", f"usage {token}: under licence", label, _N,
+                "licence-required: disallowed with the licence routes (server, payment, "
+                "user or geo conditions, reporting)")
+            add("rsl", f"usage {token}: prohibited or not permitted", label, _N, note)
+    add("rsl", "usage ai-all", NO_LABEL, _U,
+        "every AI use, future ones too, not search: no single label; read through containment "
+        "(ai-all contains ai-train and ai-input)")
+    add("rsl", "usage ai-index", NO_LABEL, _U,
+        "inclusion in an AI index or retrieval database: no label of §8; counts through "
+        "ai-all and all")
+
     # IPTC / PLUS plus:DataMining (signals.md §7.2).
     plus = "plus:DataMining"
     add("media", "DMI-PROHIBITED", "tdm", _N, f"{plus}: prohibited")

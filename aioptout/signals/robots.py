@@ -109,9 +109,11 @@ SITEMAP: Final = "sitemap"
 CRAWL_DELAY: Final = "crawl-delay"
 CONTENT_USAGE: Final = "content-usage"
 CONTENT_SIGNAL: Final = "content-signal"
+#: RSL 1.0's licence association (read by signals/rsl.py; it never changes Allow/Disallow).
+LICENSE: Final = "license"
 
 _KNOWN: Final = frozenset(
-    {USER_AGENT, ALLOW, DISALLOW, SITEMAP, CRAWL_DELAY, CONTENT_USAGE, CONTENT_SIGNAL}
+    {USER_AGENT, ALLOW, DISALLOW, SITEMAP, CRAWL_DELAY, CONTENT_USAGE, CONTENT_SIGNAL, LICENSE}
 )
 #: Misspellings Google accepts (robots.cc), as data.
 _TYPOS: Final = {
@@ -126,7 +128,7 @@ _TYPOS: Final = {
 }
 #: First letters of every known, misspelled and prefix-matched field name: other keys are
 #: unknown fields without a look at the tables.
-_FIELD_INITIALS: Final = frozenset("uadsc")
+_FIELD_INITIALS: Final = frozenset("uadscl")
 #: Google matches field names by prefix, in this order.
 _PREFIXES: Final = (
     ("user-agent", USER_AGENT),

@@ -224,6 +224,11 @@ _SCHEMAS: Final[dict[str, Any]] = {
             "source": _NULLABLE_STR,
             "crawl": {"enum": ["allowed", "disallowed", "unknown", None]},
             "statements": {"type": "array", "items": _ref("Statement")},
+            "answer": {"enum": ["allowed", "disallowed", "unknown", "licence-required"],
+                       "description": "value, except licence-required for a use reserved "
+                                      "unless licensed (RSL, spec §12.3)"},
+            "licence": {"type": "array", "items": {"type": "object"},
+                        "description": "The licence routes when answer is licence-required."},
         },
     },
     "CheckResponse": {
@@ -275,7 +280,7 @@ _SCHEMAS: Final[dict[str, Any]] = {
         "required": ["mechanism", "url", "status", "outcome", "errors", "warnings"],
         "properties": {
             "mechanism": {"enum": ["aioptout", "robots", "tdmrep", "ai-txt", "http-header",
-                                   "html-meta"]},
+                                   "html-meta", "rsl"]},
             "url": {"type": "string"},
             "status": {"type": ["integer", "null"]},
             "outcome": {"enum": ["present", "unavailable", "unreachable", "error"]},

@@ -206,11 +206,20 @@
 
   function renderDecision(decision) {
     const box = $("decision");
-    const said = { allowed: "Allowed", disallowed: "Reserved (disallowed)", unknown: "Unknown" };
+    const said = { allowed: "Allowed", disallowed: "Reserved (disallowed)", unknown: "Unknown",
+      "licence-required": "Reserved unless licensed (licence required)" };
+    const answer = decision.answer || decision.value;
     const verdict = el("p", { class: "verdict " + decision.value, id: "verdict" },
-      el("span", { class: "v " + decision.value, text: said[decision.value] }),
+      el("span", { class: "v " + decision.value, text: said[answer] }),
       " — " + decision.usage + " for " + decision.agent + " at " + decision.target);
     const parts = [verdict, el("p", { class: "reason", text: "Why: " + decision.reason })];
+    for (const route of decision.licence || []) {
+      const bits = [["licence server", route.server], ["payment", route.payment],
+        ["amount", route.amount && route.amount + " " + (route.currency || "")],
+        ["standard", route.standard], ["custom", route.custom], ["terms", route.terms]]
+        .filter(([, v]) => v).map(([k, v]) => k + ": " + v);
+      parts.push(el("p", { class: "licence", text: "Licence: " + (bits.join("; ") || "terms") }));
+    }
     if (decision.line) {
       parts.push(el("p", {}, "Deciding line: ",
         el("a", { href: "#L" + decision.line, text: "line " + decision.line }),
