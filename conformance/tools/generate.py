@@ -2645,12 +2645,63 @@ def _diagnostics(s: Suite) -> None:
     )
 
 
+# --- requirement anchors split for one BCP 14 keyword per sentence (spec §1.2) ---------------
+
+#: (old anchor, anchor of the reader sentence split off it).  The reader sentence is cited by
+#: every generated case that cites the old anchor at level "must" and evaluates answers, since
+#: those cases observe the reader's behaviour; R-7.2-24 (parameters) only where one is written.
+_SPLIT_READER_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("R-3-3", "R-3-21"),
+    ("R-3-4", "R-3-22"),
+    ("R-3-5", "R-3-23"),
+    ("R-3-5", "R-3-24"),
+    ("R-3-6", "R-3-25"),
+    ("R-4-1", "R-4-21"),
+    ("R-4-3", "R-4-22"),
+    ("R-4-5", "R-4-24"),
+    ("R-5-3", "R-5-21"),
+    ("R-5.1-3", "R-5.1-21"),
+    ("R-6-2", "R-6-21"),
+    ("R-6-7", "R-6-22"),
+    ("R-7.1-1", "R-7.1-21"),
+    ("R-7.1-2", "R-7.1-22"),
+    ("R-7.1-3", "R-7.1-23"),
+    ("R-7.1-4", "R-7.1-24"),
+    ("R-7.1-6", "R-7.1-25"),
+    ("R-7.1-8", "R-7.1-26"),
+    ("R-7.2-1", "R-7.2-21"),
+    ("R-7.2-3", "R-7.2-22"),
+    ("R-7.2-4", "R-7.2-23"),
+    ("R-7.2-4", "R-7.2-24"),
+    ("R-7.2-5", "R-7.2-25"),
+    ("R-7.3-1", "R-7.3-21"),
+    ("R-8-3", "R-8-21"),
+    ("R-8-4", "R-8-22"),
+    ("R-9-2", "R-9-21"),
+    ("R-9-3", "R-9-22"),
+    ("R-9-4", "R-9-23"),
+)
+
+
+def _split_anchors(s: Suite) -> None:
+    for case in s.cases.values():
+        if case["level"] != "must" or "evaluate" not in case:
+            continue
+        for old, new in _SPLIT_READER_ANCHORS:
+            if old not in case["spec"] or new in case["spec"]:
+                continue
+            if new == "R-7.2-24" and ";" not in case["input"].get("text", ""):
+                continue
+            case["spec"].insert(case["spec"].index(old) + 1, new)
+
+
 def build() -> dict[str, dict[str, Any]]:
     """Every generated case by ID, in a fixed order."""
     s = Suite()
     for family in (_syntax, _fields, _groups, _paths, _usage, _catalogue, _combination,
                    _encoding, _diagnostics):
         family(s)
+    _split_anchors(s)
     return s.cases
 
 
