@@ -439,7 +439,8 @@ def _content_usage(state: _State, value: str, line: int, col: int) -> None:
             message = "Content-Usage path has no preference after it"
             _report(state, D.BAD_USAGE_DICT, line, col, col + len(value), message)
     _pref_diagnostics(state, line, col, problems)
-    pattern = normalize_pattern(path if path is not None else "/")
+    # No path: the rule speaks for every path of its group, as the least specific rule (R-7.2-1).
+    pattern = normalize_pattern(path) if path is not None else ""
     state.rules.append(_rule(RuleKind.CONTENT_USAGE, pattern, line, value, prefs))
 
 
@@ -528,8 +529,10 @@ def _plan(text: str, match: re.Match[str]) -> _Plan:
         path, prefs, problems = parse_usage_rule(value)
         clean = path is None or ("$" not in path and len(path) != len(value.rstrip(_WS)))
         if clean and not problems:
-            path = "/" if path is None else path
-            pattern = path if _is_normal_pattern(path) else normalize_pattern(path)
+            if path is None:
+                pattern = ""
+            else:
+                pattern = path if _is_normal_pattern(path) else normalize_pattern(path)
             return _USAGE, value, RuleKind.CONTENT_USAGE, pattern, prefs
     elif name == "work-usage":
         cut = _work_cut(value)

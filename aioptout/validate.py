@@ -120,9 +120,10 @@ def _rules(decl: Declaration, group: Group) -> list[Diagnostic]:
     for rule in group.rules:
         if rule.kind is not RuleKind.CONTENT_USAGE or "*" in rule.pattern or "$" in rule.pattern:
             continue
-        if not compile_pattern(rule.pattern).matches(rule.pattern):
+        probe = rule.pattern or "/"  # a rule without a path covers "/" too
+        if not compile_pattern(probe).matches(probe):
             continue
-        crawl, by = _crawl(index, rule.pattern)
+        crawl, by = _crawl(index, probe)
         if crawl is Value.DISALLOWED and by is not None:
             out.append(
                 D.USAGE_NEVER_APPLIES.at(

@@ -167,7 +167,7 @@ def _statements(rules: list[UsageRule], agent: str, path: str,
                 value, decided = said, rule
         if decided is None:
             continue
-        where = decided.path or "/"
+        where = decided.path or "every path"
         note = f"; {len(rules)} rules for this path combined" if len(rules) > 1 else ""
         out.append(Statement(
             mechanism=MECHANISM, usage=label, value=value,
@@ -182,7 +182,7 @@ def from_robots(robots: RobotsTxt) -> AiprefRobots:
     rules: dict[RobotsLine, UsageRule] = {}
     diagnostics: list[Diagnostic] = []
     for group in robots.groups:
-        seen: dict[str, UsageRule] = {}
+        seen: dict[str | None, UsageRule] = {}
         for line in group.lines:
             if line.field != _HEADER:
                 continue
@@ -190,7 +190,7 @@ def from_robots(robots: RobotsTxt) -> AiprefRobots:
             if rule is None:
                 continue
             rules[line] = rule
-            key = rule.path or "/"
+            key = rule.path
             earlier = seen.get(key)
             if earlier is not None and earlier.preferences != rule.preferences:
                 diagnostics.append(IDENTICAL_PATHS.at(line.line, line.column,
@@ -206,7 +206,8 @@ def _read_rule(line: RobotsLine, diagnostics: list[Diagnostic]) -> UsageRule | N
         diagnostics.append(problem_diagnostic(problem, value, line.line, line.column))
     if path is not None and not value[len(path):].strip():
         diagnostics.append(NO_PREFERENCE.at(line.line, line.column, line.column + len(value)))
-    pattern = compile_pattern(normalize_pattern(path or "/"))
+    # No path: every path of the group, less specific than any rule with a path (attach §3).
+    pattern = compile_pattern(normalize_pattern(path) if path is not None else "")
     raw = f"{line.raw_field}: {value}"
     return UsageRule(line.line, path, pattern, prefs, raw)
 

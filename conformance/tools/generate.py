@@ -807,14 +807,17 @@ def _groups(s: Suite) -> None:
     s.add(
         "groups/usage-rule-ends-group",
         "A User-agent line after a Content-Usage rule starts a group",
-        ["R-6-7"], "must",
+        ["R-6-7", "R-10.4-3"], "must",
         text="AIOptOut-Version: 1\nUser-agent: GPTBot\nContent-Usage: train-ai=n\n"
         "User-agent: CCBot\nDisallow: /\n",
         queries=[q("/x", "crawl", "allowed", "GPTBot"), q("/x", "crawl", "disallowed", "CCBot"),
                  q("/x", "train-ai", "disallowed", "GPTBot"),
-                 q("/x", "train-ai", "unknown", "CCBot")],
+                 q("/x", "train-ai", "disallowed", "CCBot"),
+                 q("/x", "train-ai", "unknown", "ExampleBot")],
         comment="Spec §6: a User-agent record that follows a rule (also Content-Usage) starts a "
-        "new group; RFC 9309 parsers would merge the two, which is why R-6-3 exists.",
+        "new group; RFC 9309 parsers would merge the two, which is why R-6-3 exists. CCBot's "
+        "train-ai is disallowed by its group's Disallow through its registry purpose (dataset: "
+        "tdm, R-10.4-3), not by GPTBot's Content-Usage rule; ExampleBot has no group.",
     )
     s.add(
         "groups/work-usage-rule-ends-group",
@@ -1646,11 +1649,11 @@ def _usage(s: Suite) -> None:
         queries=[q("/x", "crawl", "allowed")],
     )
     s.add(
-        "usage/root-path-equals-no-path",
-        "Content-Usage: / and a rule without a path are the same pattern",
-        ["R-7.2-1", "R-10.6-1"], "must",
-        text=HEAD + "Content-Usage: train-ai=y\nContent-Usage: / train-ai=n\n",
-        queries=[q("/x", "train-ai", "disallowed")],
+        "usage/root-path-beats-no-path",
+        "Content-Usage: / is more specific than a rule without a path",
+        ["R-7.2-1", "R-7.2-26"], "must",
+        text=HEAD + "Content-Usage: train-ai=n\nContent-Usage: / train-ai=y\n",
+        queries=[q("/x", "train-ai", "allowed"), q("/", "train-ai", "allowed")],
     )
     s.add(
         "usage/tab-separates-path-and-preference",
@@ -2254,10 +2257,9 @@ def _combination(s: Suite) -> None:
         "combination/crawl-and-usage-from-merged-groups",
         "Crawl rules of one merged group gate usage rules of another",
         ["R-6-7", "R-10.4-1"], "must",
-        text="AIOptOut-Version: 1\nUser-agent: GPTBot\nDisallow: /private/\n\nUser-agent: GPTBot\n"
-        "Allow: /\nContent-Usage: train-ai=y\n",
-        queries=[q("/private/x", "train-ai", "unknown", "GPTBot"),
-                 q("/public", "train-ai", "allowed", "GPTBot")],
+        text="AIOptOut-Version: 1\nUser-agent: ExampleBot\nDisallow: /private/\n\n"
+        "User-agent: ExampleBot\nAllow: /\nContent-Usage: train-ai=y\n",
+        queries=[q("/private/x", "train-ai", "unknown"), q("/public", "train-ai", "allowed")],
     )
     s.add(
         "combination/work-and-path-targets-independent",
@@ -2645,6 +2647,99 @@ def _diagnostics(s: Suite) -> None:
     )
 
 
+# --- issue 13 (aipref currency and precision): vectors of helper "aipref" ---------------------
+
+def _aipref_precision(s: Suite) -> None:
+    # R-7.2-26: a rule without a path matches every path with length 0.
+    s.add(
+        "usage/no-path-rules-combine",
+        "Two rules without a path are equally specific and combine",
+        ["R-7.2-26", "R-10.4-2", "R-10.6-1"], "must",
+        text=HEAD + "Content-Usage: train-ai=y\nContent-Usage: search=y, train-ai=n\n",
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "search", "allowed")],
+    )
+    s.add(
+        "usage/no-path-loses-to-any-path",
+        "Any matching path, even /*, beats a rule without a path",
+        ["R-7.2-26", "R-10.4-2"], "must",
+        text=HEAD + "Content-Usage: train-ai=n\nContent-Usage: /* train-ai=y\n",
+        queries=[q("/", "train-ai", "allowed"), q("/a/b?c", "train-ai", "allowed")],
+    )
+    s.add(
+        "usage/no-path-covers-unmatched-paths",
+        "A rule without a path answers where no rule with a path matches",
+        ["R-7.2-26", "R-10.4-2"], "must",
+        text=HEAD + "Content-Usage: /news/ train-ai=y\nContent-Usage: train-ai=n\n",
+        queries=[q("/news/a", "train-ai", "allowed"), q("/sport/a", "train-ai", "disallowed"),
+                 q("/", "train-ai", "disallowed")],
+    )
+
+    # R-10.4-1/3/4/5: crawl rules speak through the agent's registry purpose, as in robots.txt.
+    s.add(
+        "combination/training-crawler-disallow-reserves-training",
+        "A Disallow for a training crawler reserves train-any and train-ai",
+        ["R-10.4-1", "R-10.4-3"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: Bytespider\nDisallow: /\n",
+        queries=[q("/x", "train-ai", "disallowed", "Bytespider"),
+                 q("/x", "train-any", "disallowed", "Bytespider"),
+                 q("/x", "search", "unknown", "Bytespider"),
+                 q("/x", "ai-input", "unknown", "Bytespider"),
+                 q("/x", "tdm", "unknown", "Bytespider"),
+                 q("/x", "train-ai", "unknown", "ExampleBot")],
+        comment="The same two lines served as robots.txt map to train-any=n (spec §12.2, robots "
+        "rows); Bytespider's purpose is training in aioptout/data/agents.json.",
+    )
+    s.add(
+        "combination/purpose-reservation-beats-content-usage",
+        "A disallowed path ignores Content-Usage, keeps the purpose reservation",
+        ["R-10.4-1", "R-10.4-3", "R-10.4-5"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: GPTBot\nAllow: /\nDisallow: /p/\n"
+        "Content-Usage: train-ai=y, search=y\n",
+        queries=[q("/p/x", "train-ai", "disallowed", "GPTBot"),
+                 q("/p/x", "search", "unknown", "GPTBot"),
+                 q("/q", "train-ai", "allowed", "GPTBot")],
+    )
+    s.add(
+        "combination/dataset-crawler-disallow-reserves-tdm",
+        "A Disallow for a dataset crawler reserves tdm and every label in it",
+        ["R-10.4-3"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: *\nAllow: /\n\nUser-agent: CCBot\nDisallow: /\n",
+        queries=[q("/x", usage, "disallowed", "CCBot") for usage in LABELS],
+    )
+    s.add(
+        "combination/star-group-disallow-reserves-each-purpose",
+        "A * Disallow reserves each registered agent's own purpose",
+        ["R-10.4-3", "R-6-22"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: *\nDisallow: /\n",
+        queries=[q("/x", "train-ai", "disallowed", "GPTBot"),
+                 q("/x", "search", "unknown", "GPTBot"),
+                 q("/x", "search", "disallowed", "Bingbot"),
+                 q("/x", "train-ai", "unknown", "Bingbot"),
+                 q("/x", "train-ai", "unknown", "ExampleBot")],
+    )
+    s.add(
+        "combination/control-token-disallow-reserves-controlled-labels",
+        "A Google-Extended Disallow reserves Googlebot training and AI input",
+        ["R-10.4-4", "R-10.4-5"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: Google-Extended\nDisallow: /\n\n"
+        "User-agent: *\nAllow: /\nContent-Usage: train-ai=y, ai-input=y, search=y\n",
+        queries=[q("/x", "crawl", "allowed", "Googlebot"),
+                 q("/x", "train-ai", "disallowed", "Googlebot"),
+                 q("/x", "ai-input", "disallowed", "Googlebot"),
+                 q("/x", "search", "allowed", "Googlebot"),
+                 q("/x", "train-ai", "allowed", "ExampleBot")],
+    )
+    s.add(
+        "combination/purpose-reservation-expires",
+        "An expired declaration's Disallow reserves no usage",
+        ["R-10.4-3", "R-5.6-5"], "must",
+        text="AIOptOut-Version: 1\nExpires: 2026-01-01\nUser-agent: GPTBot\nDisallow: /\n",
+        now="2026-06-01T00:00:00Z",
+        queries=[q("/x", "crawl", "disallowed", "GPTBot"),
+                 q("/x", "train-ai", "unknown", "GPTBot")],
+    )
+
+
 # --- requirement anchors split for one BCP 14 keyword per sentence (spec §1.2) ---------------
 
 #: (old anchor, anchor of the reader sentence split off it).  The reader sentence is cited by
@@ -2699,7 +2794,7 @@ def build() -> dict[str, dict[str, Any]]:
     """Every generated case by ID, in a fixed order."""
     s = Suite()
     for family in (_syntax, _fields, _groups, _paths, _usage, _catalogue, _combination,
-                   _encoding, _diagnostics):
+                   _encoding, _diagnostics, _aipref_precision):
         family(s)
     _split_anchors(s)
     return s.cases
