@@ -31,6 +31,7 @@ from ._decode import Reporter, decode
 from ._match import _PATTERN_ALREADY_NORMAL
 from ._match import normalize_pattern as _normalize_pattern
 from ._prefs import Problem, parse_preferences, parse_usage_rule
+from ._rfc3339 import parse_date_time, parse_full_date
 from .identifiers import WorkPattern, parse_work_pattern
 from .model import (
     Declaration,
@@ -325,18 +326,11 @@ def _pref_diagnostics(state: _State, line: int, column: int, problems: list[Prob
 
 
 def _parse_date(value: str) -> _dt.datetime | None:
+    """R-5.6-1 and R-5.6-7: the grammar's shape, then RFC 3339 ranges and leap seconds."""
     if _value_re("FULL_DATE").fullmatch(value):
-        try:
-            day = _dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-        return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.UTC)
+        return parse_full_date(value)
     if _value_re("DATE_TIME").fullmatch(value):
-        try:
-            parsed = _dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed.astimezone(_dt.UTC)
+        return parse_date_time(value)
     return None
 
 

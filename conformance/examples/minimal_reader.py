@@ -316,11 +316,18 @@ def parse_date(value: str) -> datetime.datetime | None:
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
                         r"([Zz]|[+-][0-9]{2}:[0-9]{2})", value):
             text = value.upper().replace("Z", "+00:00")
+            # R-5.6-7/8: second 60 is read as second 59, and only in the UTC minute 23:59.
+            leap = text[17:19] == "60"
+            if leap:
+                text = text[:17] + "59" + text[19:]
             head, _, tail = text.partition(".")
             if tail:  # fromisoformat before 3.11 takes at most 6 fraction digits
                 digits = re.match(r"[0-9]+", tail).group()
                 text = head + "." + (digits + "000000")[:6] + tail[len(digits):]
-            return datetime.datetime.fromisoformat(text)
+            moment = datetime.datetime.fromisoformat(text).astimezone(datetime.timezone.utc)
+            if leap and (moment.hour, moment.minute) != (23, 59):
+                return None
+            return moment
     except ValueError:
         return None
     return None

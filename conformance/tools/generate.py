@@ -2739,6 +2739,58 @@ def _aipref_precision(s: Suite) -> None:
                  q("/x", "train-ai", "unknown", "GPTBot")],
     )
 
+    # R-5.6-7/8: RFC 3339 leap seconds.
+    for slug, value, ok in (
+        ("z", "2016-12-31T23:59:60Z", True),
+        ("fraction", "2016-12-31T23:59:60.25Z", True),
+        ("offset", "2017-01-01T05:29:60+05:30", True),
+        ("negative-offset", "2016-12-31T18:59:60-05:00", True),
+        ("lower-case", "2016-12-31t23:59:60z", True),
+        ("wrong-minute", "2016-12-31T23:58:60Z", False),
+        ("wrong-utc-minute", "2016-12-31T23:59:60+01:00", False),
+        ("second-61", "2016-12-31T23:59:61Z", False),
+    ):
+        text = (f"AIOptOut-Version: 1\nIssued: 2016-01-01\nExpires: {value}\n"
+                "User-agent: *\nAllow: /\nContent-Usage: train-ai=n\n")
+        if ok:
+            s.add(
+                f"fields/leap-second-{slug}",
+                f"Leap second accepted: {value}",
+                ["R-5.6-1", "R-5.6-7", "R-5.6-8"], "must",
+                text=text, now="2016-12-31T23:59:59.5Z", valid=True,
+                queries=[q("/x", "train-ai", "unknown"), q("/x", "crawl", "allowed")],
+                comment="The leap second is the instant of second 59 (R-5.6-8), so at "
+                "23:59:59.5Z the declaration has expired (R-5.6-5).",
+            )
+        else:
+            s.add(
+                f"fields/leap-second-{slug}",
+                f"Not a leap second position: {value}",
+                ["R-5.6-1", "R-5.6-7"], "must",
+                text=text, now="2016-12-31T23:59:59Z", errors=[d("AOO310", 3)],
+                queries=[q("/x", "train-ai", "disallowed")],
+                comment="An invalid Expires value is ignored (R-11-1), so nothing expires.",
+            )
+    s.add(
+        "fields/leap-second-before-the-instant",
+        "A leap-second Expires has not passed one second earlier",
+        ["R-5.6-8", "R-5.6-5"], "must",
+        text="AIOptOut-Version: 1\nExpires: 2016-12-31T23:59:60Z\nUser-agent: *\nAllow: /\n"
+        "Content-Usage: train-ai=n\n",
+        now="2016-12-31T23:59:58.999Z",
+        queries=[q("/x", "train-ai", "disallowed")],
+    )
+    s.add(
+        "fields/leap-second-in-now",
+        "A leap second is accepted as the instant asked about",
+        ["R-5.6-8", "R-5.6-5"], "must",
+        text="AIOptOut-Version: 1\nExpires: 2016-12-31T23:59:59.5Z\nUser-agent: *\nAllow: /\n"
+        "Content-Usage: train-ai=n\n",
+        now="2016-12-31T23:59:60Z",
+        queries=[q("/x", "train-ai", "disallowed")],
+        comment="now 23:59:60Z is the instant 23:59:59Z, before the Expires instant.",
+    )
+
 
 # --- requirement anchors split for one BCP 14 keyword per sentence (spec §1.2) ---------------
 
