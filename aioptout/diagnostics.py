@@ -275,12 +275,26 @@ BAD_USAGE_DICT = define(
     "write labels in lower case as label=y or label=n, separated by commas",
 )
 UNKNOWN_LABEL = define("AOO512", "SHOULD", "R-8-3", "Unknown usage label is ignored")
+# Retired in 1.1 (issue 13): earlier aipref labels are read by spec §8.1 now (AOO530, AOO531).
 RETIRED_LABEL = define(
     "AOO513",
     "SHOULD NOT",
     "R-8-4",
-    "Label from an earlier aipref draft is ignored",
+    "Label from an earlier aipref draft is ignored (retired: no longer reported; see AOO530)",
     "use train-ai or search",
+)
+REVISION_LABEL = define(
+    "AOO530",
+    "SHOULD NOT",
+    "R-8-4",
+    "Label of an earlier aipref revision; read by the revision table of spec §8.1",
+    "write the labels of spec §8: train-ai, search, train-any, ai-input, tdm",
+)
+REVISION_SENSE = define(
+    "AOO531",
+    "MAY",
+    "R-8-27",
+    "Label read in the sense of the earlier aipref revision whose labels the preference uses",
 )
 BAD_USAGE_VALUE = define(
     "AOO514", "SHOULD", "R-7.2-4", "Usage value is not the token y or n; the label is unknown"

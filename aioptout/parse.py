@@ -99,7 +99,8 @@ _PREF_PROBLEM_CODES: Final = {
     "dictionary": D.BAD_USAGE_DICT,
     "value": D.BAD_USAGE_VALUE,
     "unknown-label": D.UNKNOWN_LABEL,
-    "retired-label": D.RETIRED_LABEL,
+    "revision-label": D.REVISION_LABEL,
+    "revision-sense": D.REVISION_SENSE,
 }
 _ID_PROBLEM_CODES: Final = {
     "unknown-scheme": D.UNKNOWN_SCHEME,

@@ -8,11 +8,13 @@ combined list has no error.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import defaultdict
 
 from . import diagnostics as D
 from . import usage as U
 from ._match import compile_pattern
+from ._prefs import parse_preferences, parse_usage_rule
 from .evaluate import _crawl, _index_for
 from .model import Declaration, Diagnostic, Group, Rule, RuleKind, Value
 from .parse import parse
@@ -109,7 +111,8 @@ def _rules(decl: Declaration, group: Group) -> list[Diagnostic]:
         if rule.is_usage:
             by_pattern[key].append(rule)
             prefs = rule.preferences
-            if prefs.keys() & U.EXTENSION_LABELS and not prefs.keys() >= U.CORE_LABELS:
+            if (prefs.keys() & U.EXTENSION_LABELS and not prefs.keys() >= U.CORE_LABELS
+                    and not _wrote_revision_label(rule)):
                 out.append(D.EXTENSION_ONLY.at(rule.line, 1))
     for rules in by_pattern.values():
         if len(rules) > 1 and _disagree(rules):
@@ -133,6 +136,16 @@ def _rules(decl: Declaration, group: Group) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+def _wrote_revision_label(rule: Rule) -> bool:
+    """Whether the extension labels came from an earlier aipref label (AOO530 says so)."""
+    if rule.kind is RuleKind.CONTENT_USAGE:
+        problems = parse_usage_rule(rule.raw)[2]
+    else:
+        parts = re.split(r"[ \t]+", rule.raw, maxsplit=1)
+        problems = parse_preferences(parts[1] if len(parts) > 1 else "")[1]
+    return any(problem.kind == "revision-label" for problem in problems)
 
 
 def _disagree(rules: list[Rule]) -> bool:

@@ -48,9 +48,11 @@ BAD_VALUE = define(
 UNKNOWN_LABEL = define(
     "APR106", "SHOULD", "draft-ietf-aipref-vocab §6",
     "Unknown usage label is ignored", "aipref defines train-ai and search")
+# Retired (issue 13): earlier labels are read by aioptout spec §8.1 now (APR111, APR112).
 RETIRED_LABEL = define(
     "APR107", "SHOULD", "draft-ietf-aipref-vocab §4 (-07)",
-    "Label from an earlier aipref draft is ignored", "use train-ai or search")
+    "Label from an earlier aipref draft is ignored (retired: no longer reported; see APR111)",
+    "use train-ai or search")
 NO_PREFERENCE = define(
     "APR108", "SHOULD", "draft-ietf-aipref-attach §3",
     "Content-Usage rule has a path but no preference")
@@ -60,6 +62,13 @@ IDENTICAL_PATHS = define(
 EMPTY_HEADER = define(
     "APR110", "NOTE", "draft-ietf-aipref-attach §2",
     "Empty Content-Usage header field")
+REVISION_LABEL = define(
+    "APR111", "SHOULD NOT", "draft-ietf-aipref-vocab-07 §4; aioptout spec §8.1 (R-8-4)",
+    "Label of an earlier aipref revision; read by the revision table of aioptout spec §8.1",
+    "aipref-vocab-07 defines train-ai and search")
+REVISION_SENSE = define(
+    "APR112", "MAY", "aioptout spec §8.1 (R-8-27)",
+    "Label read in the sense of the earlier aipref revision whose labels the preference uses")
 
 _FAULT_CODES: Final[Mapping[str, Code]] = {
     "space-around-equals": SPACE_AROUND_EQUALS,
@@ -71,7 +80,8 @@ _FAULT_CODES: Final[Mapping[str, Code]] = {
 _KIND_CODES: Final[Mapping[str, Code]] = {
     "value": BAD_VALUE,
     "unknown-label": UNKNOWN_LABEL,
-    "retired-label": RETIRED_LABEL,
+    "revision-label": REVISION_LABEL,
+    "revision-sense": REVISION_SENSE,
 }
 
 

@@ -424,10 +424,69 @@ def preferences(text: str) -> dict[str, str]:
         position += separator.end()
         if position == len(text):
             return {}  # trailing comma
-    out = {}
-    for key, value in values.items():
-        if key in CONTAINED_IN and value in ("y", "n"):
-            out[key] = "allowed" if value == "y" else "disallowed"
+    said = {k: ("allowed" if v == "y" else "disallowed") for k, v in values.items()
+            if v in ("y", "n")}
+    return by_revision(said)
+
+
+# --- §8.1 labels of earlier aipref revisions (the table's data file) -------------------------
+REVISIONS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                              "aioptout", "data", "aipref_revisions.json")
+EXTENSIONS = {"train-any", "ai-input", "tdm"}
+
+
+def revisions() -> tuple[list[dict], dict]:
+    if not hasattr(revisions, "cache"):
+        with open(REVISIONS_FILE, encoding="utf-8") as handle:
+            doc = json.load(handle)
+        current = next(r for r in doc["revisions"] if r["name"] == doc["current"])
+        revisions.cache = (doc["revisions"], current)
+    return revisions.cache
+
+
+def covers(labels) -> set:
+    """The labels and every label they contain."""
+    return {label for label in CONTAINED_IN if reserved_by(labels, label)}
+
+
+def by_revision(said: dict[str, str]) -> dict[str, str]:
+    """R-8-23 to R-8-26 on one preference's y/n members."""
+    revs, current = revisions()
+    known = {label for r in revs for label in r["labels"]}
+    aipref_keys = [k for k in said if k in known and k not in EXTENSIONS]
+    if all(k in current["labels"] for k in aipref_keys):  # R-8-23
+        return {k: v for k, v in said.items() if k in CONTAINED_IN}
+    fitting = [r for r in revs if all(k in r["labels"] for k in aipref_keys)]  # R-8-24
+    out: dict[str, str] = {}
+
+    def put(label: str, value: str) -> None:  # R-10.6-1 within the preference
+        if out.get(label) != "disallowed":
+            out[label] = value
+
+    older = set()
+    for key in aipref_keys:
+        if fitting:
+            by = fitting
+        elif key in current["labels"]:
+            continue  # R-8-25: a vocab-07 label keeps its meaning
+        else:
+            by = [r for r in revs if key in r["labels"]][-1:]
+        older.add(key)
+        value = said[key]
+        if value == "disallowed":  # R-8-26
+            targets = set()
+            for r in by:
+                entry = r["labels"][key]
+                targets |= covers(entry["within"] + entry["overlaps"])
+        else:
+            sets = [covers(r["labels"][key]["within"]) for r in by]
+            targets = set.intersection(*sets)
+        for label in targets:
+            if CONTAINED_IN[label] not in targets:  # only the maximal labels of the set
+                put(label, value)
+    for key, value in said.items():
+        if key in CONTAINED_IN and key not in older:
+            put(key, value)
     return out
 
 

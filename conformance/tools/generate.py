@@ -1412,6 +1412,17 @@ def _contains(outer: str, inner: str) -> bool:
 
 
 _RETIRED = ("bots", "train-genai", "ai-use", "ai-output", "ai", "genai", "inference", "all")
+# Each earlier aipref label with the value n, and the answers for train-ai, train-any, ai-input,
+# search and tdm that spec §8.1 gives it (D disallowed, U unknown).
+_REVISION_N = {
+    "ai": "DDUUU", "genai": "DUUUU", "inference": "UUDUU", "all": "DDDDD", "train-genai": "DUUUU",
+    "ai-use": "UUDUU", "bots": "DDDDD", "ai-output": "UUDDU",
+}
+# The same with y (A allowed): ai-output grants only search, which it wholly contains.
+_REVISION_Y = {
+    "ai": "AAUUU", "genai": "AUUUU", "inference": "UUAUU", "all": "AAAAA", "train-genai": "AUUUU",
+    "ai-use": "UUAUU", "bots": "AAAAA", "ai-output": "UUUAU",
+}
 
 
 def _usage(s: Suite) -> None:
@@ -1535,21 +1546,7 @@ def _usage(s: Suite) -> None:
         queries=[q("/x", "train-ai", "unknown")],
     )
 
-    for label in _RETIRED:
-        s.add(
-            f"usage/retired-label-{label}-is-ignored",
-            f"The retired label {label} is ignored",
-            ["R-8-4"], "must",
-            text=HEAD + f"Content-Usage: {label}=n\n",
-            queries=[q("/x", usage, "unknown") for usage in LABELS],
-        )
-        s.add(
-            f"usage/retired-label-{label}-warns",
-            f"The retired label {label} is a warning",
-            ["R-8-4"], "should",
-            text=HEAD + f"Content-Usage: {label}=n, train-ai=n, search=y\n",
-            valid=True, errors=[], warnings=[d("AOO513", 4)],
-        )
+    # Labels of earlier aipref revisions: vectors of helper "aipref" (_aipref_precision).
     for label, slug in [("ai-train", "content-signal-key"), ("train_ai", "underscore")]:
         s.add(
             f"usage/unknown-label-{slug}-is-ignored",
@@ -2789,6 +2786,79 @@ def _aipref_precision(s: Suite) -> None:
         now="2016-12-31T23:59:60Z",
         queries=[q("/x", "train-ai", "disallowed")],
         comment="now 23:59:60Z is the instant 23:59:59Z, before the Expires instant.",
+    )
+
+    # R-8-4, R-8-22 to R-8-26: labels of earlier aipref revisions, read by spec §8.1.
+    for table, token in ((_REVISION_N, "n"), (_REVISION_Y, "y")):
+        for label, answers in table.items():
+            names = {"D": "disallowed", "A": "allowed", "U": "unknown"}
+            s.add(
+                f"usage/revision-label-{label}-{token}",
+                f"The earlier aipref label {label}={token} is read by spec §8.1",
+                ["R-8-22", "R-8-23", "R-8-25"], "must",
+                text=HEAD + f"Content-Usage: {label}={token}\n",
+                queries=[q("/x", usage, names[a]) for usage, a in zip(LABELS, answers,
+                                                                       strict=True)],
+            )
+    for label in _RETIRED:
+        s.add(
+            f"usage/revision-label-{label}-warns",
+            f"The earlier aipref label {label} is a warning (AOO530)",
+            ["R-8-4"], "should",
+            text=HEAD + f"Content-Usage: {label}=n\n",
+            valid=True, errors=[], warnings=[d("AOO530", 4)],
+        )
+    s.add(
+        "usage/revision-sense-train-ai-of-02",
+        "With train-genai, train-ai means any AI training (vocab-02/-03)",
+        ["R-8-23", "R-8-24", "R-8-25"], "must",
+        text=HEAD + "Content-Usage: train-ai=n, train-genai=y\n",
+        queries=[q("/x", "train-ai", "allowed"), q("/x", "train-any", "disallowed"),
+                 q("/x", "search", "unknown")],
+        comment="vocab-02 and -03: AI Training (train-ai) contains Generative AI Training "
+        "(train-genai); the author allowed generative training only.",
+    )
+    s.add(
+        "usage/revision-sense-reserves-more",
+        "Where revisions read a label differently, n takes the wider reading",
+        ["R-8-24", "R-8-26"], "must",
+        text=HEAD + "Content-Usage: bots=y, train-ai=n\n",
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "train-any", "disallowed"),
+                 q("/x", "ai-input", "allowed"), q("/x", "search", "allowed"),
+                 q("/x", "tdm", "allowed")],
+        comment="bots and train-ai are both labels of vocab-03 (train-ai: any AI training) and "
+        "-04 (train-ai: foundation model production); an n covers the union of the readings.",
+    )
+    s.add(
+        "usage/revision-sense-warns-as-note",
+        "A preference in an earlier revision's labels warns once (AOO530)",
+        ["R-8-4"], "should",
+        text=HEAD + "Content-Usage: train-ai=n, train-genai=y\n",
+        valid=True, errors=[], warnings=[d("AOO530", 4)],
+    )
+    s.add(
+        "usage/revision-extension-label-is-neutral",
+        "An extension label does not hide an earlier revision's labels",
+        ["R-8-23", "R-8-25"], "must",
+        text=HEAD + "Content-Usage: tdm=n, train-genai=y\n",
+        queries=[q("/x", "train-ai", "allowed"), q("/x", "train-any", "disallowed"),
+                 q("/x", "search", "disallowed")],
+    )
+    s.add(
+        "usage/revision-labels-of-no-one-revision",
+        "Labels of different revisions are each read by their newest revision",
+        ["R-8-23", "R-8-25"], "must",
+        text=HEAD + "Content-Usage: bots=n, ai-use=y\n",
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "ai-input", "allowed"),
+                 q("/x", "search", "disallowed")],
+    )
+    s.add(
+        "usage/current-labels-read-as-current",
+        "A preference of current labels is read by the current revision",
+        ["R-8-1", "R-8-23"], "must",
+        text=HEAD + "Content-Usage: train-ai=n, search=y\n",
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "train-any", "unknown"),
+                 q("/x", "search", "allowed")],
     )
 
 
