@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import http_sf
 import pytest
 from hypothesis import given, settings
@@ -365,3 +367,26 @@ def test_google_extended_group_is_separate() -> None:
 def test_no_content_usage_no_statements() -> None:
     signal = aipref.from_robots(RobotsTxt.parse("User-agent: *\nDisallow: /private\n"))
     assert signal.rules == () and usages(signal, "Bot", "/") == []
+
+
+# --- Content-Usage on requests (attach-05 §2: representation metadata; spec R-12-22) --------
+
+@pytest.mark.parametrize("headers", [
+    {"Content-Usage": "train-ai=n, search=y"},
+    [(b"content-type", b"text/plain"), (b"content-usage", b"train-ai=n, search=y")],
+    {"REQUEST_METHOD": "PUT", "HTTP_CONTENT_USAGE": "train-ai=n, search=y"},
+    [("Content-Usage", "train-ai=n"), ("content-usage", "search=y")],
+])
+def test_request_headers_in_every_shape(headers: Any) -> None:
+    signal = aipref.from_request(headers, source="PUT /upload")
+    assert signal.preferences == {"train-ai": N, "search": Y}
+    assert signal.diagnostics == ()
+    assert [(s.usage, s.value) for s in signal.statements("AnyBot", "/upload")] == [
+        ("train-ai", N), ("search", Y)]
+
+
+def test_request_header_diagnostics_are_those_of_a_response() -> None:
+    request = aipref.from_request([(b"Content-Usage", b"train-ai=no")])
+    response = aipref.from_headers({"Content-Usage": "train-ai=no"})
+    assert [(d.code, d.line, d.column) for d in request.diagnostics] == [("APR105", 1, 10)]
+    assert request.diagnostics == response.diagnostics

@@ -290,6 +290,30 @@ def from_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]], *,
     return AiprefHeader(prefs, joined, diagnostics, source=source)
 
 
+def from_request(
+    headers: Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]], *,
+    source: str | None = None,
+) -> AiprefHeader:
+    """The ``Content-Usage`` fields of an HTTP *request*: what a client says of what it sends.
+
+    attach-05 §2 makes the field representation metadata, so it is as valid on a request (an
+    upload, a PUT) as on a response, and means the same (spec R-12-22).  Servers hand request
+    headers over in several shapes, all accepted: a mapping of names to values (a WSGI environ
+    too, where the field is ``HTTP_CONTENT_USAGE``), or (name, value) pairs of ``str`` or of
+    ``bytes`` as ASGI gives them (ISO-8859-1, RFC 9110 §5.5).
+    """
+    pairs: list[tuple[str, str]] = []
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for name, value in items:
+        key = name.decode("latin-1") if isinstance(name, bytes) else name
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        if key.upper() == "HTTP_CONTENT_USAGE":  # WSGI/CGI spelling (PEP 3333)
+            key = _HEADER
+        if isinstance(text, str):
+            pairs.append((key, text))
+    return from_headers(pairs, source=source)
+
+
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
