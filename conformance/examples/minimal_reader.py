@@ -335,7 +335,8 @@ def parse_date(value: str) -> datetime.datetime | None:
 
 # --- §7.1 path patterns ------------------------------------------------------------------------
 UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-RESERVED = set(":/?#[]@!$&'()*+,;=")
+# §7.1 step 3: kept as written besides the unreserved characters ("[", "]", "#" are encoded).
+RESERVED = set("!&'()+,;=:@/?*")  # '*' reaches here only in a pattern (step 4)
 
 
 def normalise(text: str, pattern: bool = False) -> str:

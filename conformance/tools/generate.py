@@ -2861,6 +2861,56 @@ def _aipref_precision(s: Suite) -> None:
                  q("/x", "search", "allowed")],
     )
 
+    # R-3-24: where the 512,000-octet limit cuts a line (spec §3, numbered steps).
+    filler = "#" + "." * 15998 + "\n"
+    head = HEAD + "Disallow: /before\n"
+    last = "Disallow: /last"
+    room = 512_000 - len(head) - len(last)  # octets left for filler before "/last" ends
+    count = room // 16000
+    pad = room - count * 16000
+    body = head + filler * count + "#" + "." * (pad - 2) + "\n" + last
+    assert len(body.encode()) == 512_000
+    first_ignored = body.count("\n") + 1
+    s.add(
+        "encoding/limit-eol-past-the-limit-drops-line",
+        "A line whose end-of-line is octet 512001 is ignored",
+        ["R-3-24"], "must",
+        text=body + "\n",
+        errors=[d("AOO106", first_ignored)],
+        queries=[q("/last", "crawl", "allowed"), q("/before", "crawl", "disallowed")],
+        comment="The line's last character is octet 512000 but its LF is octet 512001: the "
+        "line crosses the limit (step 2 of spec §3).",
+    )
+    s.add(
+        "encoding/limit-cr-at-the-limit-keeps-line",
+        "A CR at octet 512000 ends the line, even if its LF is cut off",
+        ["R-3-24"], "must",
+        text=body[:-1] + "\r\n",
+        errors=[d("AOO106", first_ignored + 1)],
+        queries=[q("/las", "crawl", "disallowed"), q("/before", "crawl", "disallowed")],
+        comment="Octet 512000 is the CR of a CR LF: the line Disallow: /las ends within the "
+        "limit and is kept; the LF alone is beyond it.",
+    )
+
+    # R-7.1-6, R-7.1-25, R-7.1-9: the normalisation steps of spec §7.1.
+    for slug, pattern, target, expected, what in (
+        ("lone-percent", "/a%", "/a%25", "disallowed", "A lone % is the octet %"),
+        ("percent-bad-hex", "/a%zz", "/a%25zz", "disallowed", "% before non-hex is %25"),
+        ("percent-one-digit", "/a%4", "/a%254", "disallowed", "% with one hex digit is %25"),
+        ("lower-hex-reserved", "/a%2f", "/a%2F", "disallowed", "Escapes compare in upper case"),
+        ("lower-hex-unreserved", "/%7euser", "/~user", "disallowed", "%7e is the character ~"),
+        ("brackets-encoded", "/a[1]", "/a%5B1%5D", "disallowed", "[ and ] are percent-encoded"),
+        ("escaped-slash-is-not-slash", "/a%2Fb", "/a/b", "allowed", "%2F never matches /"),
+        ("space-in-target", "/a%20b", "/a b", "disallowed", "A space in a target is %20"),
+    ):
+        s.add(
+            f"paths/normalise-{slug}",
+            what,
+            ["R-7.1-6", "R-7.1-25"], "must",
+            text=HEAD + f"Disallow: {pattern}\n",
+            queries=[q(target, "crawl", expected)],
+        )
+
 
 # --- requirement anchors split for one BCP 14 keyword per sentence (spec §1.2) ---------------
 
