@@ -2911,6 +2911,22 @@ def _aipref_precision(s: Suite) -> None:
             queries=[q(target, "crawl", expected)],
         )
 
+    # §9.1: the worked check-character examples of the spec, right and wrong.
+    for slug, good, bad in (
+        ("gs1", "ean:4006381333931", "ean:4006381333932"),
+        ("isbn10", "isbn:0-306-40615-2", "isbn:0-306-40615-3"),
+        ("iswc", "iswc:T-034.524.680-1", "iswc:T-034.524.680-2"),
+        ("isni", "isni:000000012146438X", "isni:0000000121464381"),
+    ):
+        s.add(
+            f"catalogue/check-example-{slug}",
+            f"The spec's {slug} check example is valid, a changed check is not",
+            ["R-9-3", "R-9-22"], "must",
+            text=HEAD + f"Work-Usage: {good} train-ai=n\nWork-Usage: {bad} search=n\n",
+            errors=[d("AOO604", 5)],
+            queries=[q(good, "train-ai", "disallowed"), q(bad, "search", "disallowed")],
+        )
+
 
 # --- requirement anchors split for one BCP 14 keyword per sentence (spec §1.2) ---------------
 
