@@ -16,12 +16,15 @@ _SECTIONS: Final = ("diagnostics-table", "mapping-table", "grammar", "aipref-rev
 
 
 def diagnostics_table() -> str:
-    rows = ["| code | severity | requirement | meaning | hint |", "|---|---|---|---|---|"]
+    rows = ["| code | severity | requirement | meaning | hint | position | multiplicity |",
+            "|---|---|---|---|---|---|---|"]
     for code in diagnostics.all_codes().values():
         hint = (code.hint or "").replace("|", "\\|")
         title = code.title.replace("|", "\\|")
         spec = f"[{code.spec}](#{code.spec.lower()})" if code.spec.startswith("R-") else code.spec
-        rows.append(f"| `{code.code}` | {code.severity.value} | {spec} | {title} | {hint} |")
+        where, how_often = diagnostics.placement(code.code)
+        rows.append(f"| `{code.code}` | {code.severity.value} | {spec} | {title} | {hint} "
+                    f"| {where} | {how_often} |")
     return "\n".join(rows)
 
 

@@ -2874,7 +2874,7 @@ def _aipref_precision(s: Suite) -> None:
     s.add(
         "encoding/limit-eol-past-the-limit-drops-line",
         "A line whose end-of-line is octet 512001 is ignored",
-        ["R-3-24"], "must",
+        ["R-3-24", "R-11-4"], "must",
         text=body + "\n",
         errors=[d("AOO106", first_ignored)],
         queries=[q("/last", "crawl", "allowed"), q("/before", "crawl", "disallowed")],
@@ -2921,7 +2921,7 @@ def _aipref_precision(s: Suite) -> None:
         s.add(
             f"catalogue/check-example-{slug}",
             f"The spec's {slug} check example is valid, a changed check is not",
-            ["R-9-3", "R-9-22"], "must",
+            ["R-9-3", "R-9-22", "R-11-4"], "must",
             text=HEAD + f"Work-Usage: {good} train-ai=n\nWork-Usage: {bad} search=n\n",
             errors=[d("AOO604", 5)],
             queries=[q(good, "train-ai", "disallowed"), q(bad, "search", "disallowed")],
