@@ -2927,6 +2927,17 @@ def _aipref_precision(s: Suite) -> None:
             queries=[q(good, "train-ai", "disallowed"), q(bad, "search", "disallowed")],
         )
 
+    # R-15-2: a later minor version is read by these rules; what it adds is ignored.
+    s.add(
+        "fields/later-minor-version-is-read",
+        "A declaration of version 1.7 is read by the rules of 1.x",
+        ["R-15-2", "R-5.1-21"], "must",
+        text="AIOptOut-Version: 1.7\nFuture-Field: x\nUser-agent: *\nAllow: /\n"
+        "Content-Usage: train-ai=n, future-label=y\n",
+        valid=True, errors=[],
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "search", "unknown")],
+    )
+
 
 # --- requirement anchors split for one BCP 14 keyword per sentence (spec §1.2) ---------------
 
