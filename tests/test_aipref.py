@@ -390,3 +390,17 @@ def test_request_header_diagnostics_are_those_of_a_response() -> None:
     response = aipref.from_headers({"Content-Usage": "train-ai=no"})
     assert [(d.code, d.line, d.column) for d in request.diagnostics] == [("APR105", 1, 10)]
     assert request.diagnostics == response.diagnostics
+
+
+def test_robots_rule_without_a_path_is_the_least_specific() -> None:
+    # attach-05 §3: the path may be absent; such a rule covers the group with length 0.
+    text = ("User-agent: *\nAllow: /\nContent-Usage: train-ai=n\n"
+            "Content-Usage: / train-ai=y\n")
+    signal = aipref.from_robots(RobotsTxt.parse(text))
+    assert signal.diagnostics == ()
+    assert [(s.usage, s.value, s.line) for s in signal.statements("Bot", "/x")] == [
+        ("train-ai", Y, 4)]
+    two = aipref.from_robots(RobotsTxt.parse("User-agent: *\nAllow: /\nContent-Usage: train-ai=y"
+                                             "\nContent-Usage: search=y, train-ai=n\n"))
+    assert [(s.usage, s.value) for s in two.statements("Bot", "/x")] == [
+        ("train-ai", N), ("search", Y)]
