@@ -122,7 +122,8 @@ def test_malformed_preference_makes_every_label_unknown() -> None:
         ("train-ai=n", "train-any", U),
         ("train-ai=y, train-any=n", "train-ai", A),
         ("tdm=y, train-ai=n", "tdm", A),
-        ("bots=n", "train-ai", U),
+        ("bots=n", "train-ai", D),  # vocab-03/-04 bots is all TDM (spec §8.1)
+        ("foo=n", "train-ai", U),
     ],
 )
 def test_label_containment(pref: str, usage: str, expected: Value) -> None:
