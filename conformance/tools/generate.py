@@ -2717,7 +2717,7 @@ def _aipref_precision(s: Suite) -> None:
     s.add(
         "combination/control-token-disallow-reserves-controlled-labels",
         "A Google-Extended Disallow reserves Googlebot training and AI input",
-        ["R-10.4-4", "R-10.4-5"], "must",
+        ["R-10.4-4", "R-10.4-5", "R-10.4-6"], "must",
         text="AIOptOut-Version: 1\nUser-agent: Google-Extended\nDisallow: /\n\n"
         "User-agent: *\nAllow: /\nContent-Usage: train-ai=y, ai-input=y, search=y\n",
         queries=[q("/x", "crawl", "allowed", "Googlebot"),
