@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from . import usage as U
+from ._rfc3339 import parse_date_time
 from .model import Severity
 from .parse import parse
 from .validate import validate
@@ -101,13 +102,9 @@ def _input(value: Any) -> str | bytes:
 
 def _instant(value: Any) -> _dt.datetime:
     if isinstance(value, str):
-        try:
-            moment = _dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            if moment.tzinfo is not None and "T" in value.upper():
-                return moment
+        moment = parse_date_time(value)
+        if moment is not None:
+            return moment
     raise RequestError("now is an RFC 3339 date-time with an offset, e.g. 2026-06-01T00:00:00Z")
 
 

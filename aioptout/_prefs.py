@@ -19,8 +19,9 @@ from typing import Final
 import http_sf
 from http_sf.types import Token
 
+from . import _revisions
 from .model import Value
-from .usage import PARENT, RETIRED_AIPREF_LABELS
+from .usage import PARENT
 
 #: Distinct preference strings whose parse is remembered; real files repeat a handful of values.
 _CACHE_SIZE: Final = 4096
@@ -43,7 +44,9 @@ class Problem:
 
     ``kind`` is ``"dictionary"`` (the value is not an RFC 9651 Dictionary: every label is
     unknown), ``"value"`` (a known label whose value is not the token ``y`` or ``n``),
-    ``"unknown-label"`` or ``"retired-label"`` (a label of an earlier aipref draft).
+    ``"unknown-label"``, ``"revision-label"`` (a label of an earlier aipref revision, read by
+    spec §8.1) or ``"revision-sense"`` (a current label read in an earlier revision's sense,
+    because the preference uses that revision's labels).
     ``offset`` and ``length`` are 0-based code-point positions in the value given, so a caller
     can place a diagnostic at ``value_column + offset``.
     """
@@ -137,6 +140,7 @@ def _parse_simple(value: str) -> tuple[dict[str, Value], list[Problem]]:
         members[key] = (match.group(2), match.start(1), match.start(2))
     prefs: dict[str, Value] = {}
     problems: list[Problem] = []
+    places: dict[str, int] = {}
     for key, (token, key_at, value_at) in members.items():
         if _known(key, key_at, problems):
             result = _TOKEN_VALUES.get(token)
@@ -144,7 +148,27 @@ def _parse_simple(value: str) -> tuple[dict[str, Value], list[Problem]]:
                 problems.append(_value_problem(key, value_at, len(token), f"token {token}"))
             else:
                 prefs[key] = result
-    return prefs, problems
+                places[key] = key_at
+    return _by_revision(prefs, places, problems, list(members))
+
+
+def _by_revision(prefs: dict[str, Value], places: dict[str, int], problems: list[Problem],
+                 order: list[str]) -> tuple[dict[str, Value], list[Problem]]:
+    """Read labels of earlier aipref revisions as spec §8.1 says, naming each revision.
+
+    Problems stay in the order of the members they concern (``order``: keys as parsed).
+    """
+    translated, readings = _revisions.translate(prefs)
+    for reading in readings:
+        if reading.key in PARENT and reading.targets == (reading.key,):
+            continue  # read the same in every revision: nothing to say
+        kind = "revision-sense" if reading.key in PARENT else "revision-label"
+        problems.append(Problem(kind, _revisions.describe(reading), places[reading.key],
+                                len(reading.key), reading.key))
+    if readings:
+        rank = {key: index for index, key in enumerate(order)}
+        problems.sort(key=lambda problem: rank.get(problem.label or "", -1))
+    return translated, problems
 
 
 def _parse_general(value: str) -> tuple[dict[str, Value], list[Problem]]:
@@ -162,6 +186,7 @@ def _parse_general(value: str) -> tuple[dict[str, Value], list[Problem]]:
     positions = _member_positions(value)
     prefs: dict[str, Value] = {}
     problems: list[Problem] = []
+    places: dict[str, int] = {}
     for key, member in parsed.items():
         key_at, value_at, value_len = positions.get(key, (0, 0, len(key)))
         if not _known(key, key_at, problems):
@@ -169,20 +194,17 @@ def _parse_general(value: str) -> tuple[dict[str, Value], list[Problem]]:
         item = member[0] if isinstance(member, tuple) else member
         if isinstance(item, Token) and str(item) in _TOKEN_VALUES:
             prefs[key] = _TOKEN_VALUES[str(item)]
+            places[key] = key_at
         else:
             problems.append(_value_problem(key, value_at, value_len, _describe(item)))
-    return prefs, problems
+    return _by_revision(prefs, places, problems, list(parsed))
 
 
 def _known(key: str, key_at: int, problems: list[Problem]) -> bool:
-    if key in PARENT:
+    if key in PARENT or _revisions.is_revision_label(key):
         return True
-    if key in RETIRED_AIPREF_LABELS:
-        problems.append(Problem("retired-label", f"label {key} of an earlier aipref draft is "
-                                "ignored", key_at, len(key), key))
-    else:
-        problems.append(Problem("unknown-label", f"unknown label {key} is ignored", key_at,
-                                len(key), key))
+    problems.append(Problem("unknown-label", f"unknown label {key} is ignored", key_at,
+                            len(key), key))
     return False
 
 

@@ -12,16 +12,19 @@ from typing import Final
 
 from . import _grammar, diagnostics
 
-_SECTIONS: Final = ("diagnostics-table", "mapping-table", "grammar")
+_SECTIONS: Final = ("diagnostics-table", "mapping-table", "grammar", "aipref-revisions-table")
 
 
 def diagnostics_table() -> str:
-    rows = ["| code | severity | requirement | meaning | hint |", "|---|---|---|---|---|"]
+    rows = ["| code | severity | requirement | meaning | hint | position | multiplicity |",
+            "|---|---|---|---|---|---|---|"]
     for code in diagnostics.all_codes().values():
         hint = (code.hint or "").replace("|", "\\|")
         title = code.title.replace("|", "\\|")
         spec = f"[{code.spec}](#{code.spec.lower()})" if code.spec.startswith("R-") else code.spec
-        rows.append(f"| `{code.code}` | {code.severity.value} | {spec} | {title} | {hint} |")
+        where, how_often = diagnostics.placement(code.code)
+        rows.append(f"| `{code.code}` | {code.severity.value} | {spec} | {title} | {hint} "
+                    f"| {where} | {how_often} |")
     return "\n".join(rows)
 
 
@@ -29,6 +32,22 @@ def mapping_table() -> str:
     from .signals import mapping
 
     return mapping.render_markdown_table()
+
+
+def aipref_revisions_table() -> str:
+    """Spec §8.1: every aipref revision's labels and their reading, from the data file."""
+    from . import _revisions
+
+    rows = ["| revision | date | label | category | within | overlaps |",
+            "|---|---|---|---|---|---|"]
+    for rev in _revisions.revisions():
+        name = rev.name + ("" if rev.verified else " (unverified)")
+        for label, reading in rev.labels.items():
+            within = ", ".join(f"`{x}`" for x in reading.within) or "-"
+            overlaps = ", ".join(f"`{x}`" for x in reading.overlaps) or "-"
+            rows.append(f"| {name} | {rev.date} | `{label}` | {reading.category} | {within} "
+                        f"| {overlaps} |")
+    return "\n".join(rows)
 
 
 def grammar_block() -> str:
@@ -40,6 +59,7 @@ def render(spec_text: str) -> str:
         "diagnostics-table": diagnostics_table,
         "mapping-table": mapping_table,
         "grammar": grammar_block,
+        "aipref-revisions-table": aipref_revisions_table,
     }
     out = spec_text
     for name in _SECTIONS:

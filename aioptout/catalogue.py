@@ -32,7 +32,7 @@ from .decide import Signal, decide
 from .diagnostics import define
 from .fetch import Fetcher, FetchResult
 from .identifiers import looks_like_work_id
-from .model import Decision, Declaration, Diagnostic, Value
+from .model import Decision, Declaration, Diagnostic, Statement, Value
 from .signals import aipref, contentsignal, robotsmeta, tdmrep
 
 __all__ = [
@@ -407,11 +407,14 @@ def _combined(decisions: list[Decision], usage: str, agent: str, target: str) ->
 class _Sites:
     """Each origin's site-level report, fetched once for the whole catalogue."""
 
-    def __init__(self, fetcher: Fetcher, extra: Iterable[Declaration]) -> None:
+    def __init__(self, fetcher: Fetcher, extra: Iterable[Declaration],
+                 trusted: Iterable[str] = ()) -> None:
         import threading
 
         self.fetcher = fetcher
         self.extra = tuple(extra)
+        #: Origins the user named as the rightsholder's: trusted for every identifier.
+        self.trusted = frozenset(trusted)
         self._lock = threading.Lock()
         self._locks: dict[str, Any] = {}
         self._reports: dict[str, SiteReport] = {}
@@ -430,6 +433,55 @@ class _Sites:
         with self._lock:
             known = [r.declaration for r in self._reports.values() if r.declaration is not None]
         return [*known, *self.extra]
+
+    def catalogue_signals(self, item_origin: str | None
+                          ) -> tuple[list[Signal | Declaration], list[tuple[str, Declaration]]]:
+        """The declarations that answer for an item's identifiers (spec §10.8), and every
+        fetched origin's declaration by origin, for naming disagreements.
+
+        Trusted for the item: the item's own origin, the origins the user named, and the
+        declarations handed over; any other origin's declaration counts only where it reserves
+        (R-10.8-2), so that no site can grant what the rightsholder reserved elsewhere.
+        """
+        with self._lock:
+            by_origin = [(o, r.declaration) for o, r in self._reports.items()
+                         if r.declaration is not None]
+        trusted = self.trusted | ({item_origin} if item_origin else set())
+        signals: list[Signal | Declaration] = list(self.extra)
+        for origin, declaration in by_origin:
+            signals.append(declaration if origin in trusted else _ReservationsOnly(declaration))
+        return signals, by_origin
+
+
+class _ReservationsOnly:
+    """A declaration of an origin not trusted for an identifier: only its reservations count
+    (spec R-10.8-1, R-10.8-2)."""
+
+    mechanism: Final = "aioptout"
+
+    def __init__(self, declaration: Declaration) -> None:
+        self.declaration = declaration
+        self.source = declaration.source
+        self.diagnostics: tuple[Diagnostic, ...] = ()
+
+    def statements(self, agent: str, target: str) -> list[Statement]:
+        from .evaluate import statements
+
+        return [s for s in statements(self.declaration, agent, target)
+                if s.value is Value.DISALLOWED]
+
+
+def _origin_conflicts(by_origin: list[tuple[str, Declaration]], agent: str,
+                      identifiers: list[str], usage: str) -> tuple[str, ...]:
+    """Origins whose declarations disagree about one identifier, named (R-10.8-3)."""
+    out: list[str] = []
+    for ident in identifiers:
+        said = [(origin, declaration.evaluate(agent, ident, usage).value)
+                for origin, declaration in by_origin]
+        allows = [o for o, v in said if v is Value.ALLOWED]
+        reserves = [o for o, v in said if v is Value.DISALLOWED]
+        out.extend(f"{a} allows {ident}, {r} reserves it" for a in allows for r in reserves)
+    return tuple(out)
 
 
 def _failed_item(item: Item, agent: str, usage: str, failure: Failure) -> ItemReport:
@@ -469,14 +521,16 @@ def _check_item(item: Item, agent: str, usage: str, sites: _Sites) -> ItemReport
             page_decision = decide(_page_signals(page), agent, item.url, usage)
             levels["page"] = page_decision.value
             decisions.append(page_decision)
-    declarations = sites.declarations()
-    if identifiers and declarations:
-        by_id = [decide(declarations, agent, ident, usage) for ident in identifiers]
+    signals, by_origin = sites.catalogue_signals(origin)
+    disagreements: tuple[str, ...] = ()
+    if identifiers and signals:
+        by_id = [decide(signals, agent, ident, usage) for ident in identifiers]
         levels["catalogue"] = U.combine(d.value for d in by_id)
         decisions.extend(by_id)
+        disagreements = _origin_conflicts(by_origin, agent, identifiers, usage)
     decision = _combined(decisions, usage, agent, target)
     return ItemReport(item, agent, usage, decision.value, decision, tuple(identifiers), levels,
-                      _conflicts(levels), status, outcome, tuple(diagnostics))
+                      _conflicts(levels) + disagreements, status, outcome, tuple(diagnostics))
 
 
 def check_items(
@@ -495,11 +549,10 @@ def check_items(
     ``origin`` when given (checked first).
     """
     fetcher = fetcher or Fetcher()
-    sites = _Sites(fetcher, ())
-    if origin is not None:
-        key = site_origin(origin)
-        if key is not None:
-            sites.get(key)
+    key = site_origin(origin) if origin is not None else None
+    sites = _Sites(fetcher, (), (key,) if key is not None else ())
+    if key is not None:
+        sites.get(key)
 
     def one(item: Item) -> ItemReport:
         report, failure = guarded("item", _check_item, item, agent, usage, sites)

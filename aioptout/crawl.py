@@ -24,7 +24,7 @@ from . import usage as U
 from ._isolation import Failure, guarded, isolated
 from .decide import Signal, decide
 from .fetch import Fetcher, FetchResult, normalise_url
-from .model import Decision, Declaration, Diagnostic, Severity, Value
+from .model import Decision, Declaration, Diagnostic, Severity, Statement, Value
 from .parse import parse as parse_declaration
 from .signals import aipref, aitxt, contentsignal, robotsmeta, rsl, tdmrep
 from .signals.robots import RobotsTxt
@@ -114,6 +114,10 @@ class SiteReport:
         out: list[Signal | Declaration] = []
         if self.declaration is not None:
             out.append(self.declaration)
+        else:
+            fetched = self.fetches.get("aioptout")
+            if fetched is not None and fetched.outcome == "unreachable":
+                out.append(cast(Signal, _UnreachableDeclaration(fetched.url)))
         robots = self.robots if self.robots is not None else self._robots_by_status()
         if robots is not None:
             out.append(cast(Signal, robots))
@@ -370,6 +374,28 @@ def _failed(report: SiteReport, failures: list[Failure], started: float) -> Site
         tdmrep=report.tdmrep, page_signals=report.page_signals, fetches=report.fetches,
         checked_at=time.time(), elapsed=time.monotonic() - started, failures=tuple(failures),
         rsl=report.rsl)
+
+
+class _UnreachableDeclaration:
+    """A declaration that could not be fetched (5xx, 429, network): spec R-2-22 reads it as
+    reserving every use of the origin's content, a statement of ``tdm=n`` that nothing can
+    outvote, until a fetch succeeds.  Crawling stays robots.txt's business (R-2-5)."""
+
+    mechanism: Final = "aioptout"
+    diagnostics: Final[tuple[()]] = ()
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def statements(self, agent: str, target: str) -> list[Statement]:
+        del agent
+        if aipref.robots_target(target) is None:
+            return []  # a work identifier is not the origin's content
+        return [Statement(
+            mechanism="aioptout", usage="tdm", value=Value.DISALLOWED,
+            reason="the declaration is unreachable (HTTP 5xx, 429 or a network failure): "
+                   "every use of the origin's content is reserved until a fetch succeeds",
+            source=self.source, line=None, raw=None)]
 
 
 def _crawl(report: SiteReport, agent: str, root: str) -> Value:

@@ -374,12 +374,26 @@ BAD_USAGE_DICT = define(
     "write labels in lower case as label=y or label=n, separated by commas",
 )
 UNKNOWN_LABEL = define("AOO512", "SHOULD", "R-8-3", "Unknown usage label is ignored")
+# Retired in 1.1 (issue 13): earlier aipref labels are read by spec §8.1 now (AOO530, AOO531).
 RETIRED_LABEL = define(
     "AOO513",
     "SHOULD NOT",
     "R-8-4",
-    "Label from an earlier aipref draft is ignored",
+    "Label from an earlier aipref draft is ignored (retired: no longer reported; see AOO530)",
     "use train-ai or search",
+)
+REVISION_LABEL = define(
+    "AOO530",
+    "SHOULD NOT",
+    "R-8-4",
+    "Label of an earlier aipref revision; read by the revision table of spec §8.1",
+    "write the labels of spec §8: train-ai, search, train-any, ai-input, tdm",
+)
+REVISION_SENSE = define(
+    "AOO531",
+    "MAY",
+    "R-8-27",
+    "Label read in the sense of the earlier aipref revision whose labels the preference uses",
 )
 BAD_USAGE_VALUE = define(
     "AOO514", "SHOULD", "R-7.2-4", "Usage value is not the token y or n; the label is unknown"
@@ -442,3 +456,76 @@ FOREIGN_SIGNAL = define(
     "Content-Signal line in a declaration; use Content-Usage",
     "Content-Signal search/ai-input/ai-train map to search/ai-input/train-any",
 )
+
+
+# --- Where each code is reported and how often (spec §11.2, Appendix A) -------------------
+# Position: the line is 1-based and counts every line of the input, blank and comment lines
+# included; the column is 1-based in code points of that line.  "the value" is the record's
+# value, from its first character; "the field" its field name; "col 1" the start of the line.
+# Multiplicity: how many diagnostics one cause gives, before the per-code cap of spec §11.2.
+_P = tuple[str, str]
+PLACEMENT: Final[dict[str, _P]] = {
+    "AOO101": ("each invalid octet's line and column", "once per octet"),
+    "AOO102": ("each control character's line and column", "once per character"),
+    "AOO103": ("line 1, col 1", "once per input"),
+    "AOO104": ("line 1, col 1", "once per input"),
+    "AOO105": ("first line whose end-of-line differs from the first one, just past its last "
+               "character", "once per input"),
+    "AOO106": ("first ignored line, col 1", "once per input"),
+    "AOO107": ("the truncated line, at the first octet dropped", "once per line"),
+    "AOO201": ("the line, at the first character the grammar's line rule rejects",
+               "once per line"),
+    "AOO202": ("the field", "once per record"),
+    "AOO203": ("the field", "once per record"),
+    "AOO204": ("the field, to the colon", "once per record"),
+    "AOO301": ("line 1, col 1", "once per input"),
+    "AOO302": ("each later AIOptOut-Version line, col 1", "once per repetition"),
+    "AOO303": ("the value", "once per record"),
+    "AOO304": ("the AIOptOut-Version line, col 1", "once per input"),
+    "AOO305": ("the record, col 1", "once per record"),
+    "AOO306": ("each later occurrence, col 1", "once per repetition"),
+    "AOO307": ("the value", "once per record"),
+    "AOO308": ("the value", "once per record"),
+    "AOO309": ("the value", "once per record"),
+    "AOO310": ("the value", "once per record"),
+    "AOO311": ("the Expires line, col 1", "once per input"),
+    "AOO312": ("the Issued line, col 1", "once per input"),
+    "AOO313": ("the Expires line, col 1", "once per input"),
+    "AOO401": ("the value", "once per record"),
+    "AOO402": ("the field of the rule", "once per rule"),
+    "AOO403": ("the group's first User-agent line, col 1", "once per group"),
+    "AOO404": ("the User-agent line naming the agent again, col 1",
+               "once per later group naming it"),
+    "AOO405": ("the group's first User-agent line, col 1", "once per group"),
+    "AOO501": ("the value", "once per rule"),
+    "AOO502": ("the leading '*'", "once per rule"),
+    "AOO503": ("the first '$' before the end", "once per rule"),
+    "AOO504": ("the first run of whitespace in the pattern", "once per rule"),
+    "AOO505": ("the repeating rule, col 1", "once per repetition"),
+    "AOO511": ("the first character the Dictionary parser rejects (a value that is a path "
+               "alone: the value)", "once per rule"),
+    "AOO512": ("the label", "once per label"),
+    "AOO513": ("retired: never reported", "never"),
+    "AOO514": ("the label's value", "once per label"),
+    "AOO515": ("each later rule with the same pattern, col 1", "once per such rule"),
+    "AOO516": ("the rule, col 1", "once per rule"),
+    "AOO517": ("the rule, col 1", "once per rule"),
+    "AOO530": ("the label", "once per label"),
+    "AOO531": ("the label", "once per label"),
+    "AOO601": ("the value", "once per rule"),
+    "AOO602": ("the scheme", "once per rule"),
+    "AOO603": ("the first character that breaks the scheme's syntax", "once per rule"),
+    "AOO604": ("the check character", "once per identifier"),
+    "AOO605": ("the misplaced '*'", "once per rule"),
+    "AOO606": ("just past the prefix (its '*')", "once per rule"),
+    "AOO701": ("the field, to the end of the value", "once per record"),
+}
+#: The rule for the codes of other formats: their own file's lines, or for HTTP fields the
+#: 1-based index of the field among the fields of that name, and the column in its value.
+FOREIGN_PLACEMENT: Final[_P] = ("the offending text in its own file or field",
+                                "once per occurrence")
+
+
+def placement(code: str) -> _P:
+    """Where ``code`` is reported and how often (spec Appendix A)."""
+    return PLACEMENT.get(code, FOREIGN_PLACEMENT)

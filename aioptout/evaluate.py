@@ -15,10 +15,12 @@ from ._match import (
     _ALREADY_NORMAL,
     Pattern,
     RuleSet,
+    agent_token,
     caller_key,
     compile_pattern,
     normalize_path,
 )
+from .agents import default_registry, usage_labels_for
 from .identifiers import WorkId, WorkPattern, looks_like_work_id, parse_work_id, parse_work_pattern
 from .model import Decision, Declaration, Rule, RuleKind, Statement, Value, draft_of
 
@@ -28,6 +30,12 @@ if TYPE_CHECKING:
 #: Paths a reader always may fetch, whatever the rules say (spec §10.2).
 ALWAYS_ALLOWED: Final = frozenset({"/robots.txt", "/.well-known/aioptout.txt"})
 WELL_KNOWN_PATH: Final = "/.well-known/aioptout.txt"
+#: Content-Usage patterns that match every path: none (no path, R-7.2-1) and ``/``.
+_EVERY_PATH: Final = frozenset({"", "/"})
+
+
+#: Control tokens of an agent, each with the labels it controls (R-10.4-4).
+_Controls = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +63,38 @@ class _Index:
     #: The reasons given when no crawl rule, or no Content-Usage rule, matches.
     no_crawl_rule: str
     no_usage_rule: str
-    #: usage → the usage stage's answer, when no Content-Usage rule names a path (the usual
-    #: ``Content-Usage: train-ai=n``): every path then matches the same rules.  None otherwise.
+    #: usage → the usage stage's answer, when every Content-Usage rule has no path (the usual
+    #: ``Content-Usage: train-ai=n``) or the path ``/``: every path then matches the same
+    #: rules.  None otherwise.
     site_usage: dict[str, tuple[Value, str, Rule | None]] | None
+    #: The agent's purpose in the agent registry and the labels a Disallow for it reserves
+    #: (R-10.4-3), and its control tokens with the labels each controls (R-10.4-4).
+    purpose: str = "other"
+    purpose_labels: tuple[str, ...] = ()
+    controls: _Controls = ()
 
     @property
     def group_note(self) -> str:
         return "its own group" if self.named else "the * group"
 
 
-def _build_index(groups: list[Group], named: bool) -> _Index:
+def _registry_facts(token: str) -> tuple[str, tuple[str, ...], _Controls]:
+    """What the agent registry says of a caller's token: purpose, its labels, control tokens."""
+    if token in ("", "*"):
+        return "other", (), ()
+    registry = default_registry()
+    agent = registry.get(token)
+    purpose = agent.purpose if agent is not None else "other"
+    labels = usage_labels_for(agent) if agent is not None else ()
+    controls = tuple(
+        (control.token, control.controls)
+        for control in registry.control_tokens_for(token)
+        if control.controls and control.token.lower() != token
+    )
+    return purpose, labels, controls
+
+
+def _build_index(groups: list[Group], named: bool, token: str = "") -> _Index:
     crawl: list[tuple[Pattern, Rule]] = []
     content: list[tuple[Pattern, Rule]] = []
     work: list[_WorkRule] = []
@@ -92,7 +122,8 @@ def _build_index(groups: list[Group], named: bool) -> _Index:
         {},
         f"no Allow or Disallow rule of {note} matches",
         f"no Content-Usage rule of {note} covers this path",
-        {} if all(pattern.text == "/" for pattern, _ in content) else None,
+        {} if {pattern.text for pattern, _ in content} <= _EVERY_PATH else None,
+        *_registry_facts(token),
     )
 
 
@@ -129,13 +160,16 @@ def _index_for(declaration: Declaration, agent: str) -> _Index:
             if token not in ("", "*") and any(a.lower() == token for a in g.agents)
         ]
         if named:
-            index = _build_index(named, True)
+            index = _build_index(named, True, token)
         else:
-            # Every agent no group names shares the * group's index.
-            index = cache.get(_STAR_INDEX)
+            # Agents no group names share the * group's index when the registry says the
+            # same of them (purpose and control tokens decide what a Disallow reserves).
+            star_key = _STAR_INDEX + repr(_registry_facts(token))
+            index = cache.get(star_key)
             if index is None:
-                index = _build_index([g for g in declaration.groups if "*" in g.agents], False)
-                cache[_STAR_INDEX] = index
+                star = [g for g in declaration.groups if "*" in g.agents]
+                index = _build_index(star, False, token)
+                cache[star_key] = index
         cache[token] = index
     if len(cache) < _MAX_CACHED_AGENTS:
         cache[agent] = index
@@ -221,16 +255,65 @@ def evaluate(
     rule = None if hit is None else hit[1]
     if usage != _CRAWL:
         if crawl is Value.DISALLOWED:
-            value = Value.UNKNOWN
-            reason = hit[3]  # type: ignore[index]
+            assert hit is not None
+            value, reason = _purpose_answer(declaration, index, hit, agent, usage, now)
         else:
             site = index.site_usage
             known = None if site is None or declaration.expires else site.get(usage)
             if known is None:
                 known = _usage_stage(declaration, index, path, usage, now)
             value, reason, rule = known
+        if index.controls and value is not Value.DISALLOWED:
+            control = _control_answer(declaration, index, path, usage, now)
+            if control is not None:
+                value, reason, rule = control
 
     return _decision(value, usage, agent, target, reason, rule, declaration.source, crawl)
+
+
+def _reserves(labels: tuple[str, ...], usage: str) -> str | None:
+    """The label among ``labels`` that is ``usage`` or contains it (spec §8), if any."""
+    for label in U.chain(usage):
+        if label in labels:
+            return label
+    return None
+
+
+def _purpose_answer(
+    declaration: Declaration, index: _Index, hit: _CrawlHit, agent: str, usage: str,
+    now: _dt.datetime | None,
+) -> tuple[Value, str]:
+    """A disallowed path: no Content-Usage rule applies, but the Disallow speaks through the
+    agent's registry purpose, as in robots.txt (R-10.4-1, R-10.4-3)."""
+    label = _reserves(index.purpose_labels, usage)
+    if label is None:
+        return Value.UNKNOWN, hit[3]
+    if _expired(declaration, now):
+        return Value.UNKNOWN, _expired_reason(declaration)
+    via = "" if label == usage else f", which contains {usage}"
+    return Value.DISALLOWED, (
+        f"Disallow rule on line {hit[1].line} disallows {agent_token(agent) or agent}, whose "
+        f"purpose in the agent registry is {index.purpose}: that reserves {label}{via}")
+
+
+def _control_answer(
+    declaration: Declaration, index: _Index, path: str, usage: str, now: _dt.datetime | None,
+) -> tuple[Value, str, Rule | None] | None:
+    """A control token's Disallow reserves the labels it controls (R-10.4-4), or None."""
+    for token, labels in index.controls:
+        label = _reserves(labels, usage)
+        if label is None or path in ALWAYS_ALLOWED:
+            continue
+        hit = _index_for(declaration, token).crawl.first(path)
+        if hit is None or hit[0] is not Value.DISALLOWED:
+            continue
+        if _expired(declaration, now):
+            return None
+        via = "" if label == usage else f", which contains {usage}"
+        return Value.DISALLOWED, (
+            f"Disallow rule on line {hit[1].line} disallows the control token {token}, which "
+            f"reserves {label}{via}"), hit[1]
+    return None
 
 
 def _usage_stage(

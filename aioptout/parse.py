@@ -31,6 +31,7 @@ from ._decode import Reporter, decode
 from ._match import _PATTERN_ALREADY_NORMAL
 from ._match import normalize_pattern as _normalize_pattern
 from ._prefs import Problem, parse_preferences, parse_usage_rule
+from ._rfc3339 import parse_date_time, parse_full_date
 from .identifiers import WorkPattern, parse_work_pattern
 from .model import (
     Declaration,
@@ -98,7 +99,8 @@ _PREF_PROBLEM_CODES: Final = {
     "dictionary": D.BAD_USAGE_DICT,
     "value": D.BAD_USAGE_VALUE,
     "unknown-label": D.UNKNOWN_LABEL,
-    "retired-label": D.RETIRED_LABEL,
+    "revision-label": D.REVISION_LABEL,
+    "revision-sense": D.REVISION_SENSE,
 }
 _ID_PROBLEM_CODES: Final = {
     "unknown-scheme": D.UNKNOWN_SCHEME,
@@ -325,18 +327,11 @@ def _pref_diagnostics(state: _State, line: int, column: int, problems: list[Prob
 
 
 def _parse_date(value: str) -> _dt.datetime | None:
+    """R-5.6-1 and R-5.6-7: the grammar's shape, then RFC 3339 ranges and leap seconds."""
     if _value_re("FULL_DATE").fullmatch(value):
-        try:
-            day = _dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-        return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.UTC)
+        return parse_full_date(value)
     if _value_re("DATE_TIME").fullmatch(value):
-        try:
-            parsed = _dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed.astimezone(_dt.UTC)
+        return parse_date_time(value)
     return None
 
 
@@ -439,7 +434,8 @@ def _content_usage(state: _State, value: str, line: int, col: int) -> None:
             message = "Content-Usage path has no preference after it"
             _report(state, D.BAD_USAGE_DICT, line, col, col + len(value), message)
     _pref_diagnostics(state, line, col, problems)
-    pattern = normalize_pattern(path if path is not None else "/")
+    # No path: the rule speaks for every path of its group, as the least specific rule (R-7.2-1).
+    pattern = normalize_pattern(path) if path is not None else ""
     state.rules.append(_rule(RuleKind.CONTENT_USAGE, pattern, line, value, prefs))
 
 
@@ -528,8 +524,10 @@ def _plan(text: str, match: re.Match[str]) -> _Plan:
         path, prefs, problems = parse_usage_rule(value)
         clean = path is None or ("$" not in path and len(path) != len(value.rstrip(_WS)))
         if clean and not problems:
-            path = "/" if path is None else path
-            pattern = path if _is_normal_pattern(path) else normalize_pattern(path)
+            if path is None:
+                pattern = ""
+            else:
+                pattern = path if _is_normal_pattern(path) else normalize_pattern(path)
             return _USAGE, value, RuleKind.CONTENT_USAGE, pattern, prefs
     elif name == "work-usage":
         cut = _work_cut(value)

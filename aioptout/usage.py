@@ -27,10 +27,8 @@ LABELS: Final[tuple[str, ...]] = ("train-ai", "train-any", "ai-input", "search",
 CORE_LABELS: Final[frozenset[str]] = frozenset({"train-ai", "search"})
 EXTENSION_LABELS: Final[frozenset[str]] = frozenset({"train-any", "ai-input", "tdm"})
 
-#: Labels of earlier aipref drafts that deployments still emit; they are unknown labels now.
-RETIRED_AIPREF_LABELS: Final[frozenset[str]] = frozenset(
-    {"bots", "train-genai", "ai-use", "ai-output", "ai", "genai", "inference", "all"}
-)
+#: Labels of earlier aipref revisions are data: ``data/aipref_revisions.json``, read by
+#: ``aioptout._revisions`` as spec §8.1 says.
 
 DESCRIPTIONS: Final[Mapping[str, str]] = {
     "train-ai": "training AI models that generate content (aipref)",

@@ -8,6 +8,7 @@ combined list has no error.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import defaultdict
 from typing import Final
 
@@ -15,6 +16,7 @@ from . import diagnostics as D
 from . import usage as U
 from ._match import Pattern, caller_key, compile_pattern
 from ._prefixes import PrefixIndex
+from ._prefs import parse_preferences, parse_usage_rule
 from .evaluate import ALWAYS_ALLOWED
 from .model import Declaration, Diagnostic, Group, Rule, RuleKind, Value
 from .parse import parse
@@ -151,7 +153,8 @@ def _rules(decl: Declaration, group: Group, tables: _Tables) -> list[Diagnostic]
         if rule.is_usage:
             by_pattern[key].append(rule)
             prefs = rule.preferences
-            if prefs.keys() & U.EXTENSION_LABELS and not prefs.keys() >= U.CORE_LABELS:
+            if (prefs.keys() & U.EXTENSION_LABELS and not prefs.keys() >= U.CORE_LABELS
+                    and not _wrote_revision_label(rule)):
                 out.append(D.EXTENSION_ONLY.at(rule.line, 1))
     for rules in by_pattern.values():
         if len(rules) > 1 and _disagree(rules):
@@ -161,9 +164,10 @@ def _rules(decl: Declaration, group: Group, tables: _Tables) -> list[Diagnostic]
     for rule in group.rules:
         if rule.kind is not RuleKind.CONTENT_USAGE or "*" in rule.pattern or "$" in rule.pattern:
             continue
-        if not compile_pattern(rule.pattern).matches(rule.pattern):
+        probe = rule.pattern or "/"  # a rule without a path covers "/" too
+        if not compile_pattern(probe).matches(probe):
             continue
-        by = table.decide(rule.pattern)
+        by = table.decide(probe)
         if by is not None and by.kind is RuleKind.DISALLOW:
             out.append(
                 D.USAGE_NEVER_APPLIES.at(
@@ -173,6 +177,16 @@ def _rules(decl: Declaration, group: Group, tables: _Tables) -> list[Diagnostic]
                 )
             )
     return out
+
+
+def _wrote_revision_label(rule: Rule) -> bool:
+    """Whether the extension labels came from an earlier aipref label (AOO530 says so)."""
+    if rule.kind is RuleKind.CONTENT_USAGE:
+        problems = parse_usage_rule(rule.raw)[2]
+    else:
+        parts = re.split(r"[ \t]+", rule.raw, maxsplit=1)
+        problems = parse_preferences(parts[1] if len(parts) > 1 else "")[1]
+    return any(problem.kind == "revision-label" for problem in problems)
 
 
 def _disagree(rules: list[Rule]) -> bool:

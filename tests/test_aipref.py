@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import http_sf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aioptout import _prefs
+from aioptout import _prefs, _revisions
 from aioptout._prefs import Problem, parse_preferences, parse_usage_rule
 from aioptout.model import Value
 from aioptout.signals import aipref
 from aioptout.signals.robots import RobotsTxt
-from aioptout.usage import PARENT, RETIRED_AIPREF_LABELS
+from aioptout.usage import PARENT
 
 N, Y = Value.DISALLOWED, Value.ALLOWED
 
@@ -44,7 +46,9 @@ def kinds(problems: list[Problem]) -> list[tuple[str, int, int]]:
         ("search=(y n)", {}, [("value", 7, 5)]),
         # vocab §6: "Unknown labels MUST be ignored".
         ("foo=n, train-ai=n", {"train-ai": N}, [("unknown-label", 0, 3)]),
-        ("bots=n, train-genai=n", {}, [("retired-label", 0, 4), ("retired-label", 8, 11)]),
+        # Labels of earlier revisions are read by spec §8.1 (vocab-03 has both).
+        ("bots=n, train-genai=n", {"tdm": N, "train-ai": N},
+         [("revision-label", 0, 4), ("revision-label", 8, 11)]),
         # Extension labels of this project are known labels.
         ("tdm=n, ai-input=y, train-any=n", {"tdm": N, "ai-input": Y, "train-any": N}, []),
         # vocab §6: "If parsing fails, all preferences are unknown".
@@ -65,7 +69,7 @@ def test_parse_preferences(value: str, prefs: dict[str, Value],
 
 def test_problem_labels_name_the_member() -> None:
     _, problems = parse_preferences('bots=n, train-ai="n"')
-    assert [(p.kind, p.label) for p in problems] == [("retired-label", "bots"),
+    assert [(p.kind, p.label) for p in problems] == [("revision-label", "bots"),
                                                      ("value", "train-ai")]
 
 
@@ -101,7 +105,7 @@ def test_results_are_fresh_copies() -> None:
         ("train-ai=n", None, {"train-ai": N}, []),
         # attach §3: "the path runs up to the first SP or HTAB".
         ("/ai-ok/ train-ai=y", "/ai-ok/", {"train-ai": Y}, []),
-        ("/a\t\ttrain-ai=y, bots=n", "/a", {"train-ai": Y}, [("retired-label", 16, 4)]),
+        ("/a\t\tsearch=y, bots=n", "/a", {"search": Y, "tdm": N}, [("revision-label", 14, 4)]),
         ("/only-a-path", "/only-a-path", {}, []),
         ("/p train-ai = n", "/p", {}, [("dictionary", 12, 1)]),
     ],
@@ -141,15 +145,23 @@ def _reference(value: str) -> tuple[dict[str, Value], list[tuple[str, str | None
     problems: list[tuple[str, str | None, int]] = []
     for key, member in parsed.items():
         item = member[0] if isinstance(member, tuple) else member
-        if key in RETIRED_AIPREF_LABELS:
-            problems.append(("retired-label", key, -1))
-        elif key not in PARENT:
+        if key not in PARENT and not _revisions.is_revision_label(key):
             problems.append(("unknown-label", key, -1))
         elif isinstance(item, http_sf.Token) and str(item) in ("y", "n"):
             prefs[key] = Y if str(item) == "y" else N
         else:
             problems.append(("value", key, -1))
-    return prefs, problems
+    # Earlier revisions' labels (spec §8.1), tested on their own in test_revisions.py.
+    translated, readings = _revisions.translate(prefs)
+    said = {r.key: "revision-sense" if r.key in PARENT else "revision-label" for r in readings
+            if not (r.key in PARENT and r.targets == (r.key,))}
+    out = [p for p in problems]
+    for key in parsed:
+        if key in said:
+            out.append((said[key], key, -1))
+    order = list(parsed)
+    out.sort(key=lambda p: order.index(p[1]) if p[1] in order else -1)
+    return translated, out
 
 
 @settings(max_examples=400, deadline=None)
@@ -211,8 +223,9 @@ def test_header_diagnostics_point_into_their_field() -> None:
     signal = aipref.from_headers([("Content-Usage", "train-ai=n"),
                                   ("Content-Usage", "bots=n, search=yes")])
     got = [(d.code, d.line, d.column, d.end_column) for d in signal.diagnostics]
-    assert got == [("APR107", 2, 1, 5), ("APR105", 2, 16, 19)]
-    assert signal.preferences == {"train-ai": N}
+    assert got == [("APR112", 1, 1, 9), ("APR111", 2, 1, 5), ("APR105", 2, 16, 19)]
+    # vocab-03/-04 have train-ai and bots: an n on train-ai takes the wider reading, train-any.
+    assert signal.preferences == {"train-any": N, "tdm": N}
 
 
 @pytest.mark.parametrize(
@@ -337,7 +350,7 @@ def test_rule_diagnostics_are_positioned_in_the_line() -> None:
             "Content-Usage: /p bots=n, search=no\nContent-Usage: /only-path\n")
     signal = aipref.from_robots(RobotsTxt.parse(text))
     got = [(d.code, d.line, d.column, d.end_column) for d in signal.diagnostics]
-    assert got == [("APR102", 3, 25, 26), ("APR107", 4, 19, 23), ("APR105", 4, 34, 36),
+    assert got == [("APR102", 3, 25, 26), ("APR111", 4, 19, 23), ("APR105", 4, 34, 36),
                    ("APR108", 5, 16, 26)]
     # The malformed rule covers / but says nothing (vocab §6: all preferences unknown).
     assert usages(signal, "Bot", "/x") == []
@@ -354,3 +367,40 @@ def test_google_extended_group_is_separate() -> None:
 def test_no_content_usage_no_statements() -> None:
     signal = aipref.from_robots(RobotsTxt.parse("User-agent: *\nDisallow: /private\n"))
     assert signal.rules == () and usages(signal, "Bot", "/") == []
+
+
+# --- Content-Usage on requests (attach-05 §2: representation metadata; spec R-12-22) --------
+
+@pytest.mark.parametrize("headers", [
+    {"Content-Usage": "train-ai=n, search=y"},
+    [(b"content-type", b"text/plain"), (b"content-usage", b"train-ai=n, search=y")],
+    {"REQUEST_METHOD": "PUT", "HTTP_CONTENT_USAGE": "train-ai=n, search=y"},
+    [("Content-Usage", "train-ai=n"), ("content-usage", "search=y")],
+])
+def test_request_headers_in_every_shape(headers: Any) -> None:
+    signal = aipref.from_request(headers, source="PUT /upload")
+    assert signal.preferences == {"train-ai": N, "search": Y}
+    assert signal.diagnostics == ()
+    assert [(s.usage, s.value) for s in signal.statements("AnyBot", "/upload")] == [
+        ("train-ai", N), ("search", Y)]
+
+
+def test_request_header_diagnostics_are_those_of_a_response() -> None:
+    request = aipref.from_request([(b"Content-Usage", b"train-ai=no")])
+    response = aipref.from_headers({"Content-Usage": "train-ai=no"})
+    assert [(d.code, d.line, d.column) for d in request.diagnostics] == [("APR105", 1, 10)]
+    assert request.diagnostics == response.diagnostics
+
+
+def test_robots_rule_without_a_path_is_the_least_specific() -> None:
+    # attach-05 §3: the path may be absent; such a rule covers the group with length 0.
+    text = ("User-agent: *\nAllow: /\nContent-Usage: train-ai=n\n"
+            "Content-Usage: / train-ai=y\n")
+    signal = aipref.from_robots(RobotsTxt.parse(text))
+    assert signal.diagnostics == ()
+    assert [(s.usage, s.value, s.line) for s in signal.statements("Bot", "/x")] == [
+        ("train-ai", Y, 4)]
+    two = aipref.from_robots(RobotsTxt.parse("User-agent: *\nAllow: /\nContent-Usage: train-ai=y"
+                                             "\nContent-Usage: search=y, train-ai=n\n"))
+    assert [(s.usage, s.value) for s in two.statements("Bot", "/x")] == [
+        ("train-ai", N), ("search", Y)]

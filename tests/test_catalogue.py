@@ -6,6 +6,7 @@ import gzip
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from typer.testing import CliRunner
@@ -150,3 +151,52 @@ def test_catalogue_command_jsonl(fixture_web: FixtureWeb, tmp_path: Path) -> Non
     # "Work-Usage: isbn:9780306* train-ai=n": even-numbered books are in that range.
     assert books["/books/2"] in reserved and books["/books/1"] not in reserved
     assert "items: 200" in result.stderr
+
+
+# --- catalogue trust (spec §10.8): a grant counts only from a trusted origin ----------------
+
+def _site(origin: str, text: str) -> Any:
+    from aioptout import parse
+    from aioptout.crawl import SiteReport
+    from aioptout.model import Value
+
+    return SiteReport(site=origin, agent="*", signals=(), crawl=Value.ALLOWED, usage={},
+                      compliant=True, declaration=parse(text, source=origin + "/.well-known/"))
+
+
+def test_untrusted_origin_cannot_grant_but_can_reserve() -> None:
+    from aioptout.catalogue import Item, _check_item, _Sites
+    from aioptout.fetch import Fetcher
+    from aioptout.model import Value
+
+    head = "AIOptOut-Version: 1\nUser-agent: *\nAllow: /\n"
+    label = "https://label.test"
+    other = "https://aggregator.test"
+    sites = _Sites(Fetcher(politeness_delay=0.0), (), (label,))
+    sites._reports[other] = _site(other, head + "Work-Usage: isrc:GBEMI* train-ai=y\n"
+                                  "Work-Usage: isrc:USUM7* train-ai=n\n")
+    item = Item(url=None, identifiers=("isrc:GBEMI0300013",), line=1)
+    # Only the untrusted origin speaks, and it grants: the grant is dropped (R-10.8-2).
+    assert _check_item(item, "GPTBot", "train-ai", sites).value is Value.UNKNOWN
+    # Its reservation is kept (R-10.8-1).
+    reserved = Item(url=None, identifiers=("isrc:USUM71703861",), line=2)
+    assert _check_item(reserved, "GPTBot", "train-ai", sites).value is Value.DISALLOWED
+    # The rightsholder's own (named) origin may grant; the aggregator's grant still adds nothing.
+    sites._reports[label] = _site(label, head + "Work-Usage: isrc:GBEMI* train-ai=y\n")
+    assert _check_item(item, "GPTBot", "train-ai", sites).value is Value.ALLOWED
+
+
+def test_origins_that_disagree_are_named() -> None:
+    from aioptout.catalogue import Item, _check_item, _Sites
+    from aioptout.fetch import Fetcher
+    from aioptout.model import Value
+
+    head = "AIOptOut-Version: 1\nUser-agent: *\nAllow: /\n"
+    sites = _Sites(Fetcher(politeness_delay=0.0), (), ("https://a.test",))
+    for origin, token in (("https://a.test", "y"), ("https://b.test", "n")):
+        sites._reports[origin] = _site(origin, head + f"Work-Usage: isrc:GBEMI* train-ai={token}\n")
+    report = _check_item(Item(url=None, identifiers=("isrc:GBEMI0300013",), line=1), "GPTBot",
+                         "train-ai", sites)
+    assert report.value is Value.DISALLOWED
+    assert report.conflicts == ("https://a.test allows isrc:GBEMI0300013, https://b.test "
+                                "reserves it",)

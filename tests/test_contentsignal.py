@@ -37,8 +37,10 @@ def codes(diagnostics: tuple[Diagnostic, ...]) -> list[tuple[str, int, int]]:
          []),
         # Keys and values are read case-insensitively, like robots.txt fields.
         ("Search=YES, AI-Train=No", {"search": Y, "train-any": N}, []),
-        # 2026 deployments add use=reference: an unknown key, ignored with a note.
-        ("search=yes,ai-train=no,use=reference", {"search": Y, "train-any": N},
+        # 2026 deployments add use=reference, read as a ceiling (see test_use_key); a key no
+        # one defines is still ignored with a note.
+        ("search=yes,ai-train=no,use=reference", {"search": Y, "train-any": N}, []),
+        ("search=yes,ai-input=no,store=never", {"search": Y, "ai-input": N},
          [("CSG103", 1, 24)]),
         # Values other than yes/no leave the signal unknown.
         ("ai-train=maybe, search=y", {}, [("CSG102", 1, 1), ("CSG102", 1, 17)]),
@@ -154,3 +156,33 @@ def test_header_instances_combine_and_are_positioned() -> None:
                               ("CONTENT-SIGNAL", "ai-train=no, search=perhaps")])
     assert said(header, "Bot") == {"train-any": N}
     assert codes(header.diagnostics) == [("CSG102", 2, 14)]
+
+
+# --- use= (Cloudflare's content-use key, 2026): a ceiling, never a grant (spec R-12-23) ------
+
+@pytest.mark.parametrize(("value", "prefs", "codes"), [
+    ("search=yes, ai-train=no, use=reference", {"search": Value.ALLOWED,
+                                                 "train-any": Value.DISALLOWED}, []),
+    ("use=reference", {"train-any": Value.DISALLOWED}, []),
+    ("use=immediate", {"search": Value.DISALLOWED, "train-any": Value.DISALLOWED}, []),
+    ("use=full", {}, []),
+    ("USE=Reference", {"train-any": Value.DISALLOWED}, []),
+    ("use=partial, search=yes", {"search": Value.ALLOWED}, [("CSG107", 1)]),
+    ("use=reference, ai-train=yes", {"train-any": Value.ALLOWED}, [("CSG108", 1)]),
+    ("search=yes, use=immediate", {"search": Value.ALLOWED, "train-any": Value.DISALLOWED},
+     [("CSG108", 13)]),
+    ("use=full, use=immediate", {"search": Value.DISALLOWED, "train-any": Value.DISALLOWED},
+     [("CSG106", 11)]),
+])
+def test_use_key(value: str, prefs: dict[str, Value], codes: list[tuple[str, int]]) -> None:
+    got, diagnostics = cs.parse_signal(value, 1, 1)
+    assert got == prefs
+    assert [(d.code, d.column) for d in diagnostics] == codes
+
+
+def test_use_key_in_robots_txt_applies_to_the_group() -> None:
+    text = "User-agent: *\nContent-Signal: search=yes,ai-train=no,use=reference\nAllow: /\n"
+    signals = cs.from_robots(RobotsTxt.parse(text))
+    assert signals.diagnostics == ()
+    said = {(s.usage, s.value) for s in signals.statements("AnyBot", "/x")}
+    assert said == {("search", Value.ALLOWED), ("train-any", Value.DISALLOWED)}

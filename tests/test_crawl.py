@@ -11,6 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from aioptout import usage as U
 from aioptout._cli import crawl as crawl_cli
 from aioptout.crawl import check_site, check_sites, site_origin
 from aioptout.fetch import Fetcher
@@ -83,6 +84,23 @@ def test_unreachable_robots_reserves_training_for_training_crawlers(
                         fetcher=make_fetcher())
     assert report.robots is None
     assert report.usage["train-ai"] is Value.DISALLOWED
+
+
+def test_unreachable_declaration_reserves_every_use(
+        fixture_web: FixtureWeb, make_fetcher: MakeFetcher) -> None:
+    # Spec R-2-22: a declaration answering 500 reserves every use of the origin's content,
+    # also for an agent no registry purpose covers; status-503.test serves none (404).
+    report = check_site(fixture_web.origin("status-500.test"), agent="ExampleBot",
+                        fetcher=make_fetcher())
+    assert report.declaration is None
+    assert all(report.usage[label] is Value.DISALLOWED for label in U.LABELS)
+    decision = report.decisions["search"]
+    assert decision.mechanism == "aioptout"
+    assert "unreachable" in decision.reason
+    assert report.decide("isrc:GBEMI0300013", "train-ai").value is Value.UNKNOWN
+    other = check_site(fixture_web.origin("status-503.test"), agent="ExampleBot",
+                       fetcher=make_fetcher())
+    assert other.usage["search"] is Value.UNKNOWN
 
 
 @pytest.mark.parametrize(("host", "mechanism", "label"), [

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from aioptout import parse
+from aioptout.evaluate import evaluate
 from aioptout.model import Value
+from aioptout.usage import LABELS
 
 A = Value.ALLOWED
 D = Value.DISALLOWED
@@ -120,7 +122,8 @@ def test_malformed_preference_makes_every_label_unknown() -> None:
         ("train-ai=n", "train-any", U),
         ("train-ai=y, train-any=n", "train-ai", A),
         ("tdm=y, train-ai=n", "tdm", A),
-        ("bots=n", "train-ai", U),
+        ("bots=n", "train-ai", D),  # vocab-03/-04 bots is all TDM (spec §8.1)
+        ("foo=n", "train-ai", U),
     ],
 )
 def test_label_containment(pref: str, usage: str, expected: Value) -> None:
@@ -187,3 +190,65 @@ def test_statements_give_every_decided_label() -> None:
     decl = parse(HEAD + "User-agent: *\nAllow: /\nContent-Usage: train-ai=n, search=y\n")
     got = {(s.usage, s.value) for s in decl.statements("x", "/")}
     assert got == {("crawl", A), ("train-ai", D), ("search", A)}
+
+
+# --- issue 13: one set of lines means one thing, in a declaration and in robots.txt ----------
+
+_SAME_LINES = (
+    "User-agent: Bytespider\nDisallow: /\n",
+    "User-agent: GPTBot\nUser-agent: CCBot\nDisallow: /private/\n\nUser-agent: *\nAllow: /\n",
+    "User-agent: Google-Extended\nDisallow: /\n\nUser-agent: Googlebot\nAllow: /\n",
+    "User-agent: *\nDisallow: /\n",
+    "User-agent: ChatGPT-User\nDisallow: /a/\nAllow: /a/b\n",
+)
+_AGENTS = ("Bytespider", "GPTBot", "CCBot", "Googlebot", "Google-Extended", "ChatGPT-User",
+           "ExampleBot")
+
+
+@pytest.mark.parametrize("lines", _SAME_LINES)
+def test_crawl_lines_mean_the_same_in_a_declaration_and_in_robots_txt(lines: str) -> None:
+    from aioptout.decide import decide
+    from aioptout.signals.robots import RobotsTxt
+
+    declaration = parse("AIOptOut-Version: 1\n" + lines)
+    robots = RobotsTxt.parse(lines)
+    for agent in _AGENTS:
+        for target in ("/", "/private/x", "/a/b", "/a/c"):
+            for usage in ("crawl", *LABELS):
+                ours = evaluate(declaration, agent, target, usage).value
+                theirs = decide([robots], agent, target, usage).value
+                assert ours is theirs, (agent, target, usage)
+
+
+def test_bytespider_disallow_reserves_training_in_a_declaration() -> None:
+    declaration = parse("AIOptOut-Version: 1\nUser-agent: Bytespider\nDisallow: /\n")
+    result = evaluate(declaration, "Bytespider", "/x", "train-ai")
+    assert result.value is Value.DISALLOWED
+    assert result.line == 3
+    assert evaluate(declaration, "Bytespider", "/x", "search").value is Value.UNKNOWN
+
+
+def test_control_token_disallow_reserves_its_labels_for_the_crawler_it_governs() -> None:
+    declaration = parse("AIOptOut-Version: 1\nUser-agent: Google-Extended\nDisallow: /p/\n\n"
+                        "User-agent: *\nAllow: /\nContent-Usage: train-ai=y, ai-input=y\n")
+    assert evaluate(declaration, "Googlebot", "/p/x", "train-ai").value is Value.DISALLOWED
+    assert evaluate(declaration, "Googlebot", "/p/x", "ai-input").value is Value.DISALLOWED
+    assert evaluate(declaration, "Googlebot", "/p/x", "crawl").value is Value.ALLOWED
+    assert evaluate(declaration, "Googlebot", "/q", "train-ai").value is Value.ALLOWED
+
+
+def test_purpose_reservation_ends_with_the_declaration() -> None:
+    declaration = parse("AIOptOut-Version: 1\nExpires: 2026-01-01\nUser-agent: GPTBot\n"
+                        "Disallow: /\n")
+    late = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    assert evaluate(declaration, "GPTBot", "/x", "train-ai", now=late).value is Value.UNKNOWN
+    early = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    assert evaluate(declaration, "GPTBot", "/x", "train-ai", now=early).value is Value.DISALLOWED
+
+
+def test_content_usage_without_a_path_is_less_specific_than_root() -> None:
+    declaration = parse("AIOptOut-Version: 1\nUser-agent: *\nAllow: /\n"
+                        "Content-Usage: train-ai=n\nContent-Usage: / train-ai=y\n")
+    result = evaluate(declaration, "ExampleBot", "/x", "train-ai")
+    assert result.value is Value.ALLOWED
+    assert result.line == 5

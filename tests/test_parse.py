@@ -239,7 +239,7 @@ def test_star_followed_by_text_is_the_wildcard() -> None:
         ("train-ai=n,", [("AOO511", 3)]),
         ("train-ai=no", [("AOO514", 3)]),
         ('train-ai="n"', [("AOO514", 3)]),
-        ("train-ai=n, bots=n", [("AOO513", 3)]),
+        ("bots=n, train-genai=y", [("AOO530", 3), ("AOO530", 3)]),
         ("train-ai=n, foo=n", [("AOO512", 3)]),
         ("train-ai=n;why=x", []),
     ],
@@ -365,3 +365,20 @@ def test_structured_inputs_are_deterministic_and_in_bounds(lines: list[str], eol
         for target in ("/", "/a/b", "/x/1", "isrc:GBEMI0300013", "doi:10.1000/182"):
             for usage in ("crawl", "train-ai", "search", "tdm"):
                 assert decl.evaluate(agent, target, usage).value in set(Value)
+
+
+@pytest.mark.parametrize(("line", "code", "column"), [
+    # [R-11-4] positions as Appendix A states them.
+    ("Work-Usage: isrc:GBEMI0300013 train-ai=n", None, None),
+    ("Work-Usage: ean:4006381333932 train-ai=n", "AOO604", 29),
+    ("Work-Usage: iswc:T03452468*1 train-ai=n", "AOO605", 27),
+    ("Disallow: *x", "AOO502", 11),
+    ("Disallow: /a$b", "AOO503", 13),
+    ("Content-Usage: /a train-ai=n, foo=y", "AOO512", 31),
+    ("Content-Usage: /a train-ai=no", "AOO514", 28),
+    ("Content-Usage: bots=n", "AOO530", 16),
+])
+def test_positions_follow_appendix_a(line: str, code: str | None, column: int | None) -> None:
+    decl = parse(f"{HEAD}User-agent: *\nAllow: /\n{line}\n")
+    found = [(d.code, d.line, d.column) for d in decl.diagnostics]
+    assert found == ([] if code is None else [(code, 4, column)])

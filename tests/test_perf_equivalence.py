@@ -32,6 +32,7 @@ from aioptout._match import (
     normalize_path,
     normalize_pattern,
 )
+from aioptout.agents import default_registry, usage_labels_for
 from aioptout.evaluate import _decision
 from aioptout.model import Decision, Diagnostic, Group, Record, Rule, RuleKind, Value
 from aioptout.parse import (
@@ -390,7 +391,12 @@ def _declaration_reference(text: str, agent: str, path: str, usage: str) -> Valu
         top = max(crawl, key=lambda r: (compile_pattern(r.pattern).length,
                                         r.kind is RuleKind.ALLOW))
         if top.kind is RuleKind.DISALLOW:
-            return Value.DISALLOWED if usage == "crawl" else Value.UNKNOWN
+            if usage == "crawl":
+                return Value.DISALLOWED
+            # R-10.4-3: the Disallow reserves the labels of the agent's registry purpose.
+            entry = default_registry().get(token)
+            labels = usage_labels_for(entry) if entry is not None else ()
+            return Value.DISALLOWED if set(U.chain(usage)) & set(labels) else Value.UNKNOWN
     if usage == "crawl":
         return Value.ALLOWED
     usage_rules = [r for r in rules if r.kind is RuleKind.CONTENT_USAGE
@@ -430,8 +436,8 @@ def test_declaration_decisions_agree_with_the_straightforward_algorithm(
         assert parse(text).evaluate(agent, path, usage) == first
 
 
-def _index_without_site_usage(groups: list[Group], named: bool) -> E._Index:
-    return dataclasses.replace(_BUILD_INDEX(groups, named), site_usage=None)
+def _index_without_site_usage(groups: list[Group], named: bool, token: str = "") -> E._Index:
+    return dataclasses.replace(_BUILD_INDEX(groups, named, token), site_usage=None)
 
 
 _BUILD_INDEX = E._build_index

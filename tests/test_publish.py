@@ -80,15 +80,7 @@ def _serve(tmp_path: Path, text: str) -> tuple[FixtureWeb, Path, list[str]]:
 
 # spec §16: "Served together without the declaration, the channels a publisher generates from
 # it MUST give the same decision as the declaration for every agent, usage and path." [R-16-1]
-# Until the declaration reads a Disallow for a training crawler as robots.txt does (issue 13,
-# "one set of lines must mean one thing"), these cases differ exactly there.
-_PURPOSE_GAP = {"named-blocks", "newsroom", "stricter-subpath", "wildcards"}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="declaration vs robots.txt "
-                                            "purpose mapping")) if n in _PURPOSE_GAP else n
-    for n in sorted(CASES)])
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_channels_served_together_answer_as_the_declaration(tmp_path: Path, name: str) -> None:
     text = CASES[name]
     declaration = aioptout.parse(text)

@@ -54,3 +54,11 @@ def test_every_code_is_exercised_by_a_test_or_a_vector() -> None:
     )
     missing = [code for code in diagnostics.all_codes() if code not in corpus]
     assert not missing, f"codes no test or vector mentions: {missing}"
+
+
+def test_every_standard_code_has_a_position_and_multiplicity() -> None:
+    # [R-11-4] Appendix A's position and multiplicity columns come from diagnostics.PLACEMENT.
+    for code in diagnostics.all_codes():
+        if code.startswith("AOO"):
+            assert code in diagnostics.PLACEMENT, code
+    assert set(diagnostics.PLACEMENT) <= set(diagnostics.all_codes())

@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
+from .._rfc3339 import parse_date_time, parse_full_date
 from ..model import Decision, Declaration, Diagnostic, Severity, Value
 from ..parse import parse
 from ..report import contracts
@@ -78,11 +79,10 @@ Now = Annotated[
 def _now(value: str | None) -> _dt.datetime:
     if value is None:
         return _dt.datetime.now(_dt.UTC)
-    try:
-        moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_date_time(value, space=True) or parse_full_date(value)
+    if moment is None:
         fail(f"--now {value!r}: not an RFC 3339 date-time", Exit.USAGE)
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.UTC)
+    return moment
 
 
 def _load_declaration(source: str, net: NetOptions) -> tuple[Loaded, Declaration]:

@@ -48,9 +48,11 @@ BAD_VALUE = define(
 UNKNOWN_LABEL = define(
     "APR106", "SHOULD", "draft-ietf-aipref-vocab §6",
     "Unknown usage label is ignored", "aipref defines train-ai and search")
+# Retired (issue 13): earlier labels are read by aioptout spec §8.1 now (APR111, APR112).
 RETIRED_LABEL = define(
     "APR107", "SHOULD", "draft-ietf-aipref-vocab §4 (-07)",
-    "Label from an earlier aipref draft is ignored", "use train-ai or search")
+    "Label from an earlier aipref draft is ignored (retired: no longer reported; see APR111)",
+    "use train-ai or search")
 NO_PREFERENCE = define(
     "APR108", "SHOULD", "draft-ietf-aipref-attach §3",
     "Content-Usage rule has a path but no preference")
@@ -60,6 +62,13 @@ IDENTICAL_PATHS = define(
 EMPTY_HEADER = define(
     "APR110", "NOTE", "draft-ietf-aipref-attach §2",
     "Empty Content-Usage header field")
+REVISION_LABEL = define(
+    "APR111", "SHOULD NOT", "draft-ietf-aipref-vocab-07 §4; aioptout spec §8.1 (R-8-4)",
+    "Label of an earlier aipref revision; read by the revision table of aioptout spec §8.1",
+    "aipref-vocab-07 defines train-ai and search")
+REVISION_SENSE = define(
+    "APR112", "MAY", "aioptout spec §8.1 (R-8-27)",
+    "Label read in the sense of the earlier aipref revision whose labels the preference uses")
 
 _FAULT_CODES: Final[Mapping[str, Code]] = {
     "space-around-equals": SPACE_AROUND_EQUALS,
@@ -71,7 +80,8 @@ _FAULT_CODES: Final[Mapping[str, Code]] = {
 _KIND_CODES: Final[Mapping[str, Code]] = {
     "value": BAD_VALUE,
     "unknown-label": UNKNOWN_LABEL,
-    "retired-label": RETIRED_LABEL,
+    "revision-label": REVISION_LABEL,
+    "revision-sense": REVISION_SENSE,
 }
 
 
@@ -167,7 +177,7 @@ def _statements(rules: list[UsageRule], agent: str, path: str,
                 value, decided = said, rule
         if decided is None:
             continue
-        where = decided.path or "/"
+        where = decided.path or "every path"
         note = f"; {len(rules)} rules for this path combined" if len(rules) > 1 else ""
         out.append(Statement(
             mechanism=MECHANISM, usage=label, value=value,
@@ -182,7 +192,7 @@ def from_robots(robots: RobotsTxt) -> AiprefRobots:
     rules: dict[RobotsLine, UsageRule] = {}
     diagnostics: list[Diagnostic] = []
     for group in robots.groups:
-        seen: dict[str, UsageRule] = {}
+        seen: dict[str | None, UsageRule] = {}
         for line in group.lines:
             if line.field != _HEADER:
                 continue
@@ -190,7 +200,7 @@ def from_robots(robots: RobotsTxt) -> AiprefRobots:
             if rule is None:
                 continue
             rules[line] = rule
-            key = rule.path or "/"
+            key = rule.path
             earlier = seen.get(key)
             if earlier is not None and earlier.preferences != rule.preferences:
                 diagnostics.append(IDENTICAL_PATHS.at(line.line, line.column,
@@ -206,7 +216,8 @@ def _read_rule(line: RobotsLine, diagnostics: list[Diagnostic]) -> UsageRule | N
         diagnostics.append(problem_diagnostic(problem, value, line.line, line.column))
     if path is not None and not value[len(path):].strip():
         diagnostics.append(NO_PREFERENCE.at(line.line, line.column, line.column + len(value)))
-    pattern = compile_pattern(normalize_pattern(path or "/"))
+    # No path: every path of the group, less specific than any rule with a path (attach §3).
+    pattern = compile_pattern(normalize_pattern(path) if path is not None else "")
     raw = f"{line.raw_field}: {value}"
     return UsageRule(line.line, path, pattern, prefs, raw)
 
@@ -277,6 +288,30 @@ def from_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]], *,
                           problem.label)
         diagnostics.append(problem_diagnostic(shifted, joined, field, 1))
     return AiprefHeader(prefs, joined, diagnostics, source=source)
+
+
+def from_request(
+    headers: Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]], *,
+    source: str | None = None,
+) -> AiprefHeader:
+    """The ``Content-Usage`` fields of an HTTP *request*: what a client says of what it sends.
+
+    attach-05 §2 makes the field representation metadata, so it is as valid on a request (an
+    upload, a PUT) as on a response, and means the same (spec R-12-22).  Servers hand request
+    headers over in several shapes, all accepted: a mapping of names to values (a WSGI environ
+    too, where the field is ``HTTP_CONTENT_USAGE``), or (name, value) pairs of ``str`` or of
+    ``bytes`` as ASGI gives them (ISO-8859-1, RFC 9110 §5.5).
+    """
+    pairs: list[tuple[str, str]] = []
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for name, value in items:
+        key = name.decode("latin-1") if isinstance(name, bytes) else name
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        if key.upper() == "HTTP_CONTENT_USAGE":  # WSGI/CGI spelling (PEP 3333)
+            key = _HEADER
+        if isinstance(text, str):
+            pairs.append((key, text))
+    return from_headers(pairs, source=source)
 
 
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")

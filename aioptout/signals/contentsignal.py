@@ -40,6 +40,9 @@ _FIELD: Final = "content-signal"
 #: Keys the policy defines, in its own order.
 KEYS: Final[tuple[str, ...]] = ("search", "ai-input", "ai-train")
 _VALUES: Final = ("yes", "no")
+#: The content-use key Cloudflare added in 2026 and its levels, least reuse first.
+USE_KEY: Final = "use"
+USE_LEVELS: Final[tuple[str, ...]] = ("immediate", "reference", "full")
 
 MALFORMED_ENTRY = define(
     "CSG101", "SHOULD", "Content Signals Policy (contentsignals.org)",
@@ -60,6 +63,14 @@ EMPTY_SIGNAL = define(
 REPEATED_KEY = define(
     "CSG106", "SHOULD", "Content Signals Policy (contentsignals.org)",
     "Key appears twice in one line; most restrictive wins")
+BAD_USE = define(
+    "CSG107", "SHOULD", "Cloudflare managed robots.txt, content use (2026-07)",
+    "use value is not immediate, reference or full; it is ignored",
+    "write use=immediate, use=reference or use=full")
+USE_CONTRADICTS_KEY = define(
+    "CSG108", "SHOULD", "Cloudflare managed robots.txt, content use (2026-07); aioptout spec §12.1",
+    "use level forbids what a key of the same line allows; the key is used",
+    "use=immediate excludes search and ai-train; use=reference excludes ai-train")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +90,7 @@ def parse_signal(value: str, line: int, column: int
     seen: set[str] = set()
     offset = 0
     found = False
+    use: tuple[str, int, int] | None = None
     for part in value.split(","):
         start = column + offset + len(part) - len(part.lstrip())
         offset += len(part) + 1
@@ -93,6 +105,17 @@ def parse_signal(value: str, line: int, column: int
         if not equals or not key:
             diagnostics.append(MALFORMED_ENTRY.at(line, start, end))
             continue
+        if key == USE_KEY:
+            if word not in USE_LEVELS:
+                diagnostics.append(BAD_USE.at(line, start, end))
+                continue
+            if key in seen:
+                diagnostics.append(REPEATED_KEY.at(line, start, end))
+            seen.add(key)
+            # Repeated: the lower level (less reuse) is the more restrictive one.
+            level = word if use is None else min(use[0], word, key=USE_LEVELS.index)
+            use = (level, start, end)
+            continue
         if key not in KEYS:
             diagnostics.append(UNKNOWN_KEY.at(line, start, end))
             continue
@@ -106,7 +129,22 @@ def parse_signal(value: str, line: int, column: int
             prefs[label] = U.combine((prefs.get(label, Value.UNKNOWN), said))
     if not found:
         diagnostics.append(EMPTY_SIGNAL.at(line, column))
+    if use is not None:
+        _apply_use(prefs, use, line, diagnostics)
     return prefs, diagnostics
+
+
+def _apply_use(prefs: dict[str, Value], use: tuple[str, int, int], line: int,
+               diagnostics: list[Diagnostic]) -> None:
+    """use= as a ceiling: it reserves the labels its level excludes that no key of the line
+    states; a key that allows one of them wins, with CSG108 (spec §12.1)."""
+    level, start, end = use
+    for label, said in lookup(MECHANISM, f"use={level}"):
+        stated = prefs.get(label)
+        if stated is None:
+            prefs[label] = said
+        elif stated is Value.ALLOWED and said is Value.DISALLOWED:
+            diagnostics.append(USE_CONTRADICTS_KEY.at(line, start, end))
 
 
 def _combine(lines: Iterable[SignalLine]) -> dict[str, tuple[Value, SignalLine]]:

@@ -77,8 +77,18 @@ def _rows() -> tuple[MappingRow, ...]:
     ):
         add("content-signal", f"{key}=yes", label, _Y, note)
         add("content-signal", f"{key}=no", label, _N, note)
+    # use= (Cloudflare managed robots.txt, 2026-07): how far fetched content may be stored and
+    # reproduced.  A ceiling, never a grant; it reserves only labels its line does not state.
+    add("content-signal", "use=immediate", "search", _N,
+        "interact, store and reuse nothing: no index, no excerpts; a ceiling, not a grant")
+    add("content-signal", "use=immediate", "train-any", _N,
+        "interact, store and reuse nothing: no training; a ceiling, not a grant")
+    add("content-signal", "use=reference", "train-any", _N,
+        "index, excerpt and link back only; training absorbs the whole work (level full)")
+    add("content-signal", "use=full", NO_LABEL, _U,
+        "summarise and reproduce: no ceiling below what the other keys say")
     add("content-signal", "any other key or value", NO_LABEL, _U,
-        "unknown keys (e.g. use=) and values are ignored")
+        "unknown keys and values are ignored")
 
     # W3C TDMRep (signals.md §3.1): the reservation covers all TDM under EU DSM Art. 4.
     add("tdmrep", "tdm-reservation: 1", "tdm", _N, "rights reserved (EU DSM Art. 4(3))")

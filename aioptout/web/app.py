@@ -12,7 +12,6 @@ import asyncio
 import base64
 import binascii
 import datetime as _dt
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
 from typing import Any, Final
@@ -28,6 +27,7 @@ from .. import _json
 from .. import usage as U
 from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
+from .._rfc3339 import parse_date_time
 from ..crawl import SiteReport, check_site
 from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher
 from ..init import StarterOptions, render_starter
@@ -69,9 +69,6 @@ MAX_STARTER_ITEMS: Final = 100
 _STATIC: Final = ("app.css", "app.js")
 _MAX_BODY_KEY: Final = "aioptout.max_body"
 _MAX_TEXT_KEY: Final = "aioptout.max_text"
-_RFC3339: Final = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$",
-    re.ASCII)
 _CONTENT_TYPES: Final = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 _SECURITY_HEADERS: Final = (
     (
@@ -223,18 +220,11 @@ def _now(body: Mapping[str, Any]) -> _dt.datetime | None:
     text = _string(body, "now")
     if text is None:
         return None
-    match = _RFC3339.match(text)
-    if match is None:
+    # Leap seconds as spec R-5.6-7 reads them, the same reader as Issued and Expires.
+    moment = parse_date_time(text, space=True)
+    if moment is None:
         raise _Invalid(422, "now is not an RFC 3339 date-time", "now")
-    date, hour, minute, second, fraction, zone = match.groups()
-    fraction = (fraction or "")[:6].ljust(6, "0")
-    # A leap second (":60") is valid RFC 3339 but not a Python time: use the second before.
-    iso = f"{date}T{hour}:{minute}:{min(int(second), 59):02d}.{fraction}"
-    iso += "+00:00" if zone.upper() == "Z" else zone
-    try:
-        return _dt.datetime.fromisoformat(iso)
-    except ValueError as exc:
-        raise _Invalid(422, "now is not an RFC 3339 date-time", "now") from exc
+    return moment
 
 
 def _input(request: Request, body: Mapping[str, Any]) -> contracts.Loaded:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import os
 import re
 import sys
 from urllib.parse import urlsplit
@@ -55,6 +56,41 @@ RULES = {"allow", "disallow", "content-usage", "work-usage"}
 # --- §8 Usage vocabulary -----------------------------------------------------------------------
 CONTAINED_IN = {"train-ai": "train-any", "train-any": "tdm", "ai-input": "tdm",
                 "search": "tdm", "tdm": None}
+
+# --- §10.4 and §12.2 the agent registry: purpose class -> labels a Disallow reserves -----------
+PURPOSE_LABELS = {"training": ("train-any",), "search": ("search",), "user-fetch": ("ai-input",),
+                  "agent": ("ai-input",), "dataset": ("tdm",)}
+REGISTRY_FILE = os.environ.get("AIOPTOUT_AGENTS") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "aioptout", "data", "agents.json")
+
+
+def registry() -> dict:
+    """token (lower case) -> (purpose labels, [(control token, labels)]), from the data file."""
+    if not hasattr(registry, "cache"):
+        with open(REGISTRY_FILE, encoding="utf-8") as handle:
+            agents = json.load(handle)["agents"]
+        table: dict = {}
+        for agent in agents:
+            labels = (tuple(agent["controls"]) if agent["purpose"] == "control"
+                      else PURPOSE_LABELS.get(agent["purpose"], ()))
+            table.setdefault(agent["token"].lower(), [labels, []])[0] = labels
+            if agent["purpose"] == "control":
+                for governed in agent["governs"]:
+                    entry = table.setdefault(governed.lower(), [(), []])
+                    entry[1].append((agent["token"], tuple(agent["controls"])))
+        registry.cache = table
+    return registry.cache
+
+
+def reserved_by(labels, usage: str) -> bool:
+    """R-10.4-3/4: usage is one of the labels or contained in one of them."""
+    label = usage
+    while label is not None:
+        if label in labels:
+            return True
+        label = CONTAINED_IN[label]
+    return False
+
 
 # --- §9 Work identifiers -----------------------------------------------------------------------
 SCHEMES = ("isrc", "iswc", "gtin", "upc", "ean", "isni", "doi", "isbn")
@@ -201,7 +237,8 @@ class Reader:
 
     # §7.2
     def _content_usage(self, group: dict, value: str, number: int) -> None:
-        path, pref = "/", value
+        # R-7.2-26: no path is the empty pattern, which every path matches with length 0.
+        path, pref = "", value
         if value.startswith("/"):
             split = re.match(r"([^ \t]*)[ \t]*(.*)", value)
             path, pref = split.group(1), split.group(2)
@@ -220,10 +257,21 @@ class Reader:
             group["work"].append((pattern, preferences(parts[1])))
 
     # §10
-    def evaluate(self, agent: str, target: str, usage: str, now: datetime.datetime) -> str:
+    def groups_for(self, agent: str) -> list[dict]:
         groups = [g for g in self.groups if any(a.lower() == agent.lower() for a in g["agents"])]
-        if not groups:
-            groups = [g for g in self.groups if "*" in g["agents"]]
+        return groups or [g for g in self.groups if "*" in g["agents"]]
+
+    def crawl(self, groups: list[dict], path: str) -> str:
+        if path in ("/robots.txt", "/.well-known/aioptout.txt"):
+            return "allowed"
+        hits = [(len(p), allow) for g in groups for p, allow in g["crawl"] if matches(p, path)]
+        if not hits:
+            return "allowed"
+        longest = max(n for n, _ in hits)
+        return "allowed" if any(a for n, a in hits if n == longest) else "disallowed"
+
+    def evaluate(self, agent: str, target: str, usage: str, now: datetime.datetime) -> str:
+        groups = self.groups_for(agent)
         expired = self.expires is not None and now >= self.expires
         scheme = target.split(":", 1)[0].lower() if ":" in target else ""
         if scheme in SCHEMES or scheme in ALIASES:  # R-10.1-2
@@ -238,21 +286,25 @@ class Reader:
             best = max(p.specificity for p, _ in rules)
             return combine(resolve(prefs, usage) for p, prefs in rules if p.specificity == best)
         path = normalise(url_path(target))
-        crawl = "allowed"
-        if path not in ("/robots.txt", "/.well-known/aioptout.txt"):
-            hits = [(len(p), allow) for g in groups for p, allow in g["crawl"] if matches(p, path)]
-            if hits:
-                longest = max(n for n, _ in hits)
-                crawl = "allowed" if any(a for n, a in hits if n == longest) else "disallowed"
+        crawl = self.crawl(groups, path)
         if usage == "crawl":
             return crawl
-        if crawl == "disallowed" or expired:
+        if expired:
             return "unknown"
-        rules = [(p, prefs) for g in groups for p, prefs in g["usage"] if matches(p, path)]
-        if not rules:
-            return "unknown"
-        longest = max(len(p) for p, _ in rules)
-        return combine(resolve(prefs, usage) for p, prefs in rules if len(p) == longest)
+        purpose, controls = registry().get(agent.lower(), ((), []))
+        answers = []
+        if crawl == "disallowed":  # R-10.4-1 and R-10.4-3
+            answers.append("disallowed" if reserved_by(purpose, usage) else "unknown")
+        else:  # R-10.4-2
+            rules = [(p, prefs) for g in groups for p, prefs in g["usage"] if matches(p, path)]
+            if rules:
+                longest = max(len(p) for p, _ in rules)
+                answers.extend(resolve(prefs, usage) for p, prefs in rules if len(p) == longest)
+        for token, labels in controls:  # R-10.4-4
+            if reserved_by(labels, usage) and self.crawl(self.groups_for(token), path) == \
+                    "disallowed":
+                answers.append("disallowed")
+        return combine(answers)  # R-10.4-5
 
 
 def parse_date(value: str) -> datetime.datetime | None:
@@ -264,11 +316,18 @@ def parse_date(value: str) -> datetime.datetime | None:
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
                         r"([Zz]|[+-][0-9]{2}:[0-9]{2})", value):
             text = value.upper().replace("Z", "+00:00")
+            # R-5.6-7/8: second 60 is read as second 59, and only in the UTC minute 23:59.
+            leap = text[17:19] == "60"
+            if leap:
+                text = text[:17] + "59" + text[19:]
             head, _, tail = text.partition(".")
             if tail:  # fromisoformat before 3.11 takes at most 6 fraction digits
                 digits = re.match(r"[0-9]+", tail).group()
                 text = head + "." + (digits + "000000")[:6] + tail[len(digits):]
-            return datetime.datetime.fromisoformat(text)
+            moment = datetime.datetime.fromisoformat(text).astimezone(datetime.timezone.utc)
+            if leap and (moment.hour, moment.minute) != (23, 59):
+                return None
+            return moment
     except ValueError:
         return None
     return None
@@ -276,7 +335,8 @@ def parse_date(value: str) -> datetime.datetime | None:
 
 # --- §7.1 path patterns ------------------------------------------------------------------------
 UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-RESERVED = set(":/?#[]@!$&'()*+,;=")
+# §7.1 step 3: kept as written besides the unreserved characters ("[", "]", "#" are encoded).
+RESERVED = set("!&'()+,;=:@/?*")  # '*' reaches here only in a pattern (step 4)
 
 
 def normalise(text: str, pattern: bool = False) -> str:
@@ -365,10 +425,69 @@ def preferences(text: str) -> dict[str, str]:
         position += separator.end()
         if position == len(text):
             return {}  # trailing comma
-    out = {}
-    for key, value in values.items():
-        if key in CONTAINED_IN and value in ("y", "n"):
-            out[key] = "allowed" if value == "y" else "disallowed"
+    said = {k: ("allowed" if v == "y" else "disallowed") for k, v in values.items()
+            if v in ("y", "n")}
+    return by_revision(said)
+
+
+# --- §8.1 labels of earlier aipref revisions (the table's data file) -------------------------
+REVISIONS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                              "aioptout", "data", "aipref_revisions.json")
+EXTENSIONS = {"train-any", "ai-input", "tdm"}
+
+
+def revisions() -> tuple[list[dict], dict]:
+    if not hasattr(revisions, "cache"):
+        with open(REVISIONS_FILE, encoding="utf-8") as handle:
+            doc = json.load(handle)
+        current = next(r for r in doc["revisions"] if r["name"] == doc["current"])
+        revisions.cache = (doc["revisions"], current)
+    return revisions.cache
+
+
+def covers(labels) -> set:
+    """The labels and every label they contain."""
+    return {label for label in CONTAINED_IN if reserved_by(labels, label)}
+
+
+def by_revision(said: dict[str, str]) -> dict[str, str]:
+    """R-8-23 to R-8-26 on one preference's y/n members."""
+    revs, current = revisions()
+    known = {label for r in revs for label in r["labels"]}
+    aipref_keys = [k for k in said if k in known and k not in EXTENSIONS]
+    if all(k in current["labels"] for k in aipref_keys):  # R-8-23
+        return {k: v for k, v in said.items() if k in CONTAINED_IN}
+    fitting = [r for r in revs if all(k in r["labels"] for k in aipref_keys)]  # R-8-24
+    out: dict[str, str] = {}
+
+    def put(label: str, value: str) -> None:  # R-10.6-1 within the preference
+        if out.get(label) != "disallowed":
+            out[label] = value
+
+    older = set()
+    for key in aipref_keys:
+        if fitting:
+            by = fitting
+        elif key in current["labels"]:
+            continue  # R-8-25: a vocab-07 label keeps its meaning
+        else:
+            by = [r for r in revs if key in r["labels"]][-1:]
+        older.add(key)
+        value = said[key]
+        if value == "disallowed":  # R-8-26
+            targets = set()
+            for r in by:
+                entry = r["labels"][key]
+                targets |= covers(entry["within"] + entry["overlaps"])
+        else:
+            sets = [covers(r["labels"][key]["within"]) for r in by]
+            targets = set.intersection(*sets)
+        for label in targets:
+            if CONTAINED_IN[label] not in targets:  # only the maximal labels of the set
+                put(label, value)
+    for key, value in said.items():
+        if key in CONTAINED_IN and key not in older:
+            put(key, value)
     return out
 
 

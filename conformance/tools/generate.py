@@ -808,14 +808,17 @@ def _groups(s: Suite) -> None:
     s.add(
         "groups/usage-rule-ends-group",
         "A User-agent line after a Content-Usage rule starts a group",
-        ["R-6-7"], "must",
+        ["R-6-7", "R-10.4-3"], "must",
         text="AIOptOut-Version: 1\nUser-agent: GPTBot\nContent-Usage: train-ai=n\n"
         "User-agent: CCBot\nDisallow: /\n",
         queries=[q("/x", "crawl", "allowed", "GPTBot"), q("/x", "crawl", "disallowed", "CCBot"),
                  q("/x", "train-ai", "disallowed", "GPTBot"),
-                 q("/x", "train-ai", "unknown", "CCBot")],
+                 q("/x", "train-ai", "disallowed", "CCBot"),
+                 q("/x", "train-ai", "unknown", "ExampleBot")],
         comment="Spec §6: a User-agent record that follows a rule (also Content-Usage) starts a "
-        "new group; RFC 9309 parsers would merge the two, which is why R-6-3 exists.",
+        "new group; RFC 9309 parsers would merge the two, which is why R-6-3 exists. CCBot's "
+        "train-ai is disallowed by its group's Disallow through its registry purpose (dataset: "
+        "tdm, R-10.4-3), not by GPTBot's Content-Usage rule; ExampleBot has no group.",
     )
     s.add(
         "groups/work-usage-rule-ends-group",
@@ -1410,6 +1413,17 @@ def _contains(outer: str, inner: str) -> bool:
 
 
 _RETIRED = ("bots", "train-genai", "ai-use", "ai-output", "ai", "genai", "inference", "all")
+# Each earlier aipref label with the value n, and the answers for train-ai, train-any, ai-input,
+# search and tdm that spec §8.1 gives it (D disallowed, U unknown).
+_REVISION_N = {
+    "ai": "DDUUU", "genai": "DUUUU", "inference": "UUDUU", "all": "DDDDD", "train-genai": "DUUUU",
+    "ai-use": "UUDUU", "bots": "DDDDD", "ai-output": "UUDDU",
+}
+# The same with y (A allowed): ai-output grants only search, which it wholly contains.
+_REVISION_Y = {
+    "ai": "AAUUU", "genai": "AUUUU", "inference": "UUAUU", "all": "AAAAA", "train-genai": "AUUUU",
+    "ai-use": "UUAUU", "bots": "AAAAA", "ai-output": "UUUAU",
+}
 
 
 def _usage(s: Suite) -> None:
@@ -1533,21 +1547,7 @@ def _usage(s: Suite) -> None:
         queries=[q("/x", "train-ai", "unknown")],
     )
 
-    for label in _RETIRED:
-        s.add(
-            f"usage/retired-label-{label}-is-ignored",
-            f"The retired label {label} is ignored",
-            ["R-8-4"], "must",
-            text=HEAD + f"Content-Usage: {label}=n\n",
-            queries=[q("/x", usage, "unknown") for usage in LABELS],
-        )
-        s.add(
-            f"usage/retired-label-{label}-warns",
-            f"The retired label {label} is a warning",
-            ["R-8-4"], "should",
-            text=HEAD + f"Content-Usage: {label}=n, train-ai=n, search=y\n",
-            valid=True, errors=[], warnings=[d("AOO513", 4)],
-        )
+    # Labels of earlier aipref revisions: vectors of helper "aipref" (_aipref_precision).
     for label, slug in [("ai-train", "content-signal-key"), ("train_ai", "underscore")]:
         s.add(
             f"usage/unknown-label-{slug}-is-ignored",
@@ -1647,11 +1647,11 @@ def _usage(s: Suite) -> None:
         queries=[q("/x", "crawl", "allowed")],
     )
     s.add(
-        "usage/root-path-equals-no-path",
-        "Content-Usage: / and a rule without a path are the same pattern",
-        ["R-7.2-1", "R-10.6-1"], "must",
-        text=HEAD + "Content-Usage: train-ai=y\nContent-Usage: / train-ai=n\n",
-        queries=[q("/x", "train-ai", "disallowed")],
+        "usage/root-path-beats-no-path",
+        "Content-Usage: / is more specific than a rule without a path",
+        ["R-7.2-1", "R-7.2-26"], "must",
+        text=HEAD + "Content-Usage: train-ai=n\nContent-Usage: / train-ai=y\n",
+        queries=[q("/x", "train-ai", "allowed"), q("/", "train-ai", "allowed")],
     )
     s.add(
         "usage/tab-separates-path-and-preference",
@@ -2255,10 +2255,9 @@ def _combination(s: Suite) -> None:
         "combination/crawl-and-usage-from-merged-groups",
         "Crawl rules of one merged group gate usage rules of another",
         ["R-6-7", "R-10.4-1"], "must",
-        text="AIOptOut-Version: 1\nUser-agent: GPTBot\nDisallow: /private/\n\nUser-agent: GPTBot\n"
-        "Allow: /\nContent-Usage: train-ai=y\n",
-        queries=[q("/private/x", "train-ai", "unknown", "GPTBot"),
-                 q("/public", "train-ai", "allowed", "GPTBot")],
+        text="AIOptOut-Version: 1\nUser-agent: ExampleBot\nDisallow: /private/\n\n"
+        "User-agent: ExampleBot\nAllow: /\nContent-Usage: train-ai=y\n",
+        queries=[q("/private/x", "train-ai", "unknown"), q("/public", "train-ai", "allowed")],
     )
     s.add(
         "combination/work-and-path-targets-independent",
@@ -2667,6 +2666,14 @@ def _agent_tokens(s: Suite) -> None:
                      *(q("/x", "crawl", "allowed", other) for other in others)],
         )
     s.add(
+        "groups/star-followed-by-text-is-star",
+        "A User-agent value of * followed by a space and text is the * group",
+        ["R-6-24"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: * everyone\nDisallow: /private/\n",
+        queries=[q("/private/x", "crawl", "disallowed", "AnyBot"),
+                 q("/public", "crawl", "allowed", "AnyBot")],
+    )
+    s.add(
         "groups/caller-with-space-gets-star",
         "An agent string with a space selects only the * groups",
         ["R-6-9"], "must",
@@ -2731,12 +2738,359 @@ def _caps(s: Suite) -> None:
     )
 
 
+# --- issue 13 (aipref currency and precision): vectors of helper "aipref" ---------------------
+
+def _aipref_precision(s: Suite) -> None:
+    # R-7.2-26: a rule without a path matches every path with length 0.
+    s.add(
+        "usage/no-path-rules-combine",
+        "Two rules without a path are equally specific and combine",
+        ["R-7.2-26", "R-10.4-2", "R-10.6-1"], "must",
+        text=HEAD + "Content-Usage: train-ai=y\nContent-Usage: search=y, train-ai=n\n",
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "search", "allowed")],
+    )
+    s.add(
+        "usage/no-path-loses-to-any-path",
+        "Any matching path, even /*, beats a rule without a path",
+        ["R-7.2-26", "R-10.4-2"], "must",
+        text=HEAD + "Content-Usage: train-ai=n\nContent-Usage: /* train-ai=y\n",
+        queries=[q("/", "train-ai", "allowed"), q("/a/b?c", "train-ai", "allowed")],
+    )
+    s.add(
+        "usage/no-path-covers-unmatched-paths",
+        "A rule without a path answers where no rule with a path matches",
+        ["R-7.2-26", "R-10.4-2"], "must",
+        text=HEAD + "Content-Usage: /news/ train-ai=y\nContent-Usage: train-ai=n\n",
+        queries=[q("/news/a", "train-ai", "allowed"), q("/sport/a", "train-ai", "disallowed"),
+                 q("/", "train-ai", "disallowed")],
+    )
+
+    # R-10.4-1/3/4/5: crawl rules speak through the agent's registry purpose, as in robots.txt.
+    s.add(
+        "combination/training-crawler-disallow-reserves-training",
+        "A Disallow for a training crawler reserves train-any and train-ai",
+        ["R-10.4-1", "R-10.4-3"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: Bytespider\nDisallow: /\n",
+        queries=[q("/x", "train-ai", "disallowed", "Bytespider"),
+                 q("/x", "train-any", "disallowed", "Bytespider"),
+                 q("/x", "search", "unknown", "Bytespider"),
+                 q("/x", "ai-input", "unknown", "Bytespider"),
+                 q("/x", "tdm", "unknown", "Bytespider"),
+                 q("/x", "train-ai", "unknown", "ExampleBot")],
+        comment="The same two lines served as robots.txt map to train-any=n (spec §12.2, robots "
+        "rows); Bytespider's purpose is training in aioptout/data/agents.json.",
+    )
+    s.add(
+        "combination/purpose-reservation-beats-content-usage",
+        "A disallowed path ignores Content-Usage, keeps the purpose reservation",
+        ["R-10.4-1", "R-10.4-3", "R-10.4-5"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: GPTBot\nAllow: /\nDisallow: /p/\n"
+        "Content-Usage: train-ai=y, search=y\n",
+        queries=[q("/p/x", "train-ai", "disallowed", "GPTBot"),
+                 q("/p/x", "search", "unknown", "GPTBot"),
+                 q("/q", "train-ai", "allowed", "GPTBot")],
+    )
+    s.add(
+        "combination/dataset-crawler-disallow-reserves-tdm",
+        "A Disallow for a dataset crawler reserves tdm and every label in it",
+        ["R-10.4-3"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: *\nAllow: /\n\nUser-agent: CCBot\nDisallow: /\n",
+        queries=[q("/x", usage, "disallowed", "CCBot") for usage in LABELS],
+    )
+    s.add(
+        "combination/star-group-disallow-reserves-each-purpose",
+        "A * Disallow reserves each registered agent's own purpose",
+        ["R-10.4-3", "R-6-22"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: *\nDisallow: /\n",
+        queries=[q("/x", "train-ai", "disallowed", "GPTBot"),
+                 q("/x", "search", "unknown", "GPTBot"),
+                 q("/x", "search", "disallowed", "Bingbot"),
+                 q("/x", "train-ai", "unknown", "Bingbot"),
+                 q("/x", "train-ai", "unknown", "ExampleBot")],
+    )
+    s.add(
+        "combination/control-token-disallow-reserves-controlled-labels",
+        "A Google-Extended Disallow reserves Googlebot training and AI input",
+        ["R-10.4-4", "R-10.4-5", "R-10.4-6"], "must",
+        text="AIOptOut-Version: 1\nUser-agent: Google-Extended\nDisallow: /\n\n"
+        "User-agent: *\nAllow: /\nContent-Usage: train-ai=y, ai-input=y, search=y\n",
+        queries=[q("/x", "crawl", "allowed", "Googlebot"),
+                 q("/x", "train-ai", "disallowed", "Googlebot"),
+                 q("/x", "ai-input", "disallowed", "Googlebot"),
+                 q("/x", "search", "allowed", "Googlebot"),
+                 q("/x", "train-ai", "allowed", "ExampleBot")],
+    )
+    s.add(
+        "combination/purpose-reservation-expires",
+        "An expired declaration's Disallow reserves no usage",
+        ["R-10.4-3", "R-5.6-5"], "must",
+        text="AIOptOut-Version: 1\nExpires: 2026-01-01\nUser-agent: GPTBot\nDisallow: /\n",
+        now="2026-06-01T00:00:00Z",
+        queries=[q("/x", "crawl", "disallowed", "GPTBot"),
+                 q("/x", "train-ai", "unknown", "GPTBot")],
+    )
+
+    # R-5.6-7/8: RFC 3339 leap seconds.
+    for slug, value, ok in (
+        ("z", "2016-12-31T23:59:60Z", True),
+        ("fraction", "2016-12-31T23:59:60.25Z", True),
+        ("offset", "2017-01-01T05:29:60+05:30", True),
+        ("negative-offset", "2016-12-31T18:59:60-05:00", True),
+        ("lower-case", "2016-12-31t23:59:60z", True),
+        ("wrong-minute", "2016-12-31T23:58:60Z", False),
+        ("wrong-utc-minute", "2016-12-31T23:59:60+01:00", False),
+        ("second-61", "2016-12-31T23:59:61Z", False),
+    ):
+        text = (f"AIOptOut-Version: 1\nIssued: 2016-01-01\nExpires: {value}\n"
+                "User-agent: *\nAllow: /\nContent-Usage: train-ai=n\n")
+        if ok:
+            s.add(
+                f"fields/leap-second-{slug}",
+                f"Leap second accepted: {value}",
+                ["R-5.6-1", "R-5.6-7", "R-5.6-8"], "must",
+                text=text, now="2016-12-31T23:59:59.5Z", valid=True,
+                queries=[q("/x", "train-ai", "unknown"), q("/x", "crawl", "allowed")],
+                comment="The leap second is the instant of second 59 (R-5.6-8), so at "
+                "23:59:59.5Z the declaration has expired (R-5.6-5).",
+            )
+        else:
+            s.add(
+                f"fields/leap-second-{slug}",
+                f"Not a leap second position: {value}",
+                ["R-5.6-1", "R-5.6-7"], "must",
+                text=text, now="2016-12-31T23:59:59Z", errors=[d("AOO310", 3)],
+                queries=[q("/x", "train-ai", "disallowed")],
+                comment="An invalid Expires value is ignored (R-11-1), so nothing expires.",
+            )
+    s.add(
+        "fields/leap-second-before-the-instant",
+        "A leap-second Expires has not passed one second earlier",
+        ["R-5.6-8", "R-5.6-5"], "must",
+        text="AIOptOut-Version: 1\nExpires: 2016-12-31T23:59:60Z\nUser-agent: *\nAllow: /\n"
+        "Content-Usage: train-ai=n\n",
+        now="2016-12-31T23:59:58.999Z",
+        queries=[q("/x", "train-ai", "disallowed")],
+    )
+    s.add(
+        "fields/leap-second-in-now",
+        "A leap second is accepted as the instant asked about",
+        ["R-5.6-8", "R-5.6-5"], "must",
+        text="AIOptOut-Version: 1\nExpires: 2016-12-31T23:59:59.5Z\nUser-agent: *\nAllow: /\n"
+        "Content-Usage: train-ai=n\n",
+        now="2016-12-31T23:59:60Z",
+        queries=[q("/x", "train-ai", "disallowed")],
+        comment="now 23:59:60Z is the instant 23:59:59Z, before the Expires instant.",
+    )
+
+    # R-8-4, R-8-22 to R-8-26: labels of earlier aipref revisions, read by spec §8.1.
+    for table, token in ((_REVISION_N, "n"), (_REVISION_Y, "y")):
+        for label, answers in table.items():
+            names = {"D": "disallowed", "A": "allowed", "U": "unknown"}
+            s.add(
+                f"usage/revision-label-{label}-{token}",
+                f"The earlier aipref label {label}={token} is read by spec §8.1",
+                ["R-8-22", "R-8-23", "R-8-25"], "must",
+                text=HEAD + f"Content-Usage: {label}={token}\n",
+                queries=[q("/x", usage, names[a]) for usage, a in zip(LABELS, answers,
+                                                                       strict=True)],
+            )
+    for label in _RETIRED:
+        s.add(
+            f"usage/revision-label-{label}-warns",
+            f"The earlier aipref label {label} is a warning (AOO530)",
+            ["R-8-4"], "should",
+            text=HEAD + f"Content-Usage: {label}=n\n",
+            valid=True, errors=[], warnings=[d("AOO530", 4)],
+        )
+    s.add(
+        "usage/revision-sense-train-ai-of-02",
+        "With train-genai, train-ai means any AI training (vocab-02/-03)",
+        ["R-8-23", "R-8-24", "R-8-25"], "must",
+        text=HEAD + "Content-Usage: train-ai=n, train-genai=y\n",
+        queries=[q("/x", "train-ai", "allowed"), q("/x", "train-any", "disallowed"),
+                 q("/x", "search", "unknown")],
+        comment="vocab-02 and -03: AI Training (train-ai) contains Generative AI Training "
+        "(train-genai); the author allowed generative training only.",
+    )
+    s.add(
+        "usage/revision-sense-reserves-more",
+        "Where revisions read a label differently, n takes the wider reading",
+        ["R-8-24", "R-8-26"], "must",
+        text=HEAD + "Content-Usage: bots=y, train-ai=n\n",
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "train-any", "disallowed"),
+                 q("/x", "ai-input", "allowed"), q("/x", "search", "allowed"),
+                 q("/x", "tdm", "allowed")],
+        comment="bots and train-ai are both labels of vocab-03 (train-ai: any AI training) and "
+        "-04 (train-ai: foundation model production); an n covers the union of the readings.",
+    )
+    s.add(
+        "usage/revision-sense-warns-as-note",
+        "A preference in an earlier revision's labels warns once (AOO530)",
+        ["R-8-4"], "should",
+        text=HEAD + "Content-Usage: train-ai=n, train-genai=y\n",
+        valid=True, errors=[], warnings=[d("AOO530", 4)],
+    )
+    s.add(
+        "usage/revision-extension-label-is-neutral",
+        "An extension label does not hide an earlier revision's labels",
+        ["R-8-23", "R-8-25"], "must",
+        text=HEAD + "Content-Usage: tdm=n, train-genai=y\n",
+        queries=[q("/x", "train-ai", "allowed"), q("/x", "train-any", "disallowed"),
+                 q("/x", "search", "disallowed")],
+    )
+    s.add(
+        "usage/revision-labels-of-no-one-revision",
+        "Labels of different revisions are each read by their newest revision",
+        ["R-8-23", "R-8-25"], "must",
+        text=HEAD + "Content-Usage: bots=n, ai-use=y\n",
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "ai-input", "allowed"),
+                 q("/x", "search", "disallowed")],
+    )
+    s.add(
+        "usage/current-labels-read-as-current",
+        "A preference of current labels is read by the current revision",
+        ["R-8-1", "R-8-23"], "must",
+        text=HEAD + "Content-Usage: train-ai=n, search=y\n",
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "train-any", "unknown"),
+                 q("/x", "search", "allowed")],
+    )
+
+    # R-3-24: where the 512,000-octet limit cuts a line (spec §3, numbered steps).
+    filler = "#" + "." * 15998 + "\n"
+    head = HEAD + "Disallow: /before\n"
+    last = "Disallow: /last"
+    room = 512_000 - len(head) - len(last)  # octets left for filler before "/last" ends
+    count = room // 16000
+    pad = room - count * 16000
+    body = head + filler * count + "#" + "." * (pad - 2) + "\n" + last
+    assert len(body.encode()) == 512_000
+    first_ignored = body.count("\n") + 1
+    s.add(
+        "encoding/limit-eol-past-the-limit-drops-line",
+        "A line whose end-of-line is octet 512001 is ignored",
+        ["R-3-24", "R-11-4"], "must",
+        text=body + "\n",
+        errors=[d("AOO106", first_ignored)],
+        queries=[q("/last", "crawl", "allowed"), q("/before", "crawl", "disallowed")],
+        comment="The line's last character is octet 512000 but its LF is octet 512001: the "
+        "line crosses the limit (step 2 of spec §3).",
+    )
+    s.add(
+        "encoding/limit-cr-at-the-limit-keeps-line",
+        "A CR at octet 512000 ends the line, even if its LF is cut off",
+        ["R-3-24"], "must",
+        text=body[:-1] + "\r\n",
+        errors=[d("AOO106", first_ignored + 1)],
+        queries=[q("/las", "crawl", "disallowed"), q("/before", "crawl", "disallowed")],
+        comment="Octet 512000 is the CR of a CR LF: the line Disallow: /las ends within the "
+        "limit and is kept; the LF alone is beyond it.",
+    )
+
+    # R-7.1-6, R-7.1-25, R-7.1-9: the normalisation steps of spec §7.1.
+    for slug, pattern, target, expected, what in (
+        ("lone-percent", "/a%", "/a%25", "disallowed", "A lone % is the octet %"),
+        ("percent-bad-hex", "/a%zz", "/a%25zz", "disallowed", "% before non-hex is %25"),
+        ("percent-one-digit", "/a%4", "/a%254", "disallowed", "% with one hex digit is %25"),
+        ("lower-hex-reserved", "/a%2f", "/a%2F", "disallowed", "Escapes compare in upper case"),
+        ("lower-hex-unreserved", "/%7euser", "/~user", "disallowed", "%7e is the character ~"),
+        ("brackets-encoded", "/a[1]", "/a%5B1%5D", "disallowed", "[ and ] are percent-encoded"),
+        ("escaped-slash-is-not-slash", "/a%2Fb", "/a/b", "allowed", "%2F never matches /"),
+        ("space-in-target", "/a%20b", "/a b", "disallowed", "A space in a target is %20"),
+    ):
+        s.add(
+            f"paths/normalise-{slug}",
+            what,
+            ["R-7.1-6", "R-7.1-25"], "must",
+            text=HEAD + f"Disallow: {pattern}\n",
+            queries=[q(target, "crawl", expected)],
+        )
+
+    # §9.1: the worked check-character examples of the spec, right and wrong.
+    for slug, good, bad in (
+        ("gs1", "ean:4006381333931", "ean:4006381333932"),
+        ("isbn10", "isbn:0-306-40615-2", "isbn:0-306-40615-3"),
+        ("iswc", "iswc:T-034.524.680-1", "iswc:T-034.524.680-2"),
+        ("isni", "isni:000000012146438X", "isni:0000000121464381"),
+    ):
+        s.add(
+            f"catalogue/check-example-{slug}",
+            f"The spec's {slug} check example is valid, a changed check is not",
+            ["R-9-3", "R-9-22", "R-11-4"], "must",
+            text=HEAD + f"Work-Usage: {good} train-ai=n\nWork-Usage: {bad} search=n\n",
+            errors=[d("AOO604", 5)],
+            queries=[q(good, "train-ai", "disallowed"), q(bad, "search", "disallowed")],
+        )
+
+    # R-15-2: a later minor version is read by these rules; what it adds is ignored.
+    s.add(
+        "fields/later-minor-version-is-read",
+        "A declaration of version 1.7 is read by the rules of 1.x",
+        ["R-15-2", "R-5.1-21"], "must",
+        text="AIOptOut-Version: 1.7\nFuture-Field: x\nUser-agent: *\nAllow: /\n"
+        "Content-Usage: train-ai=n, future-label=y\n",
+        valid=True, errors=[],
+        queries=[q("/x", "train-ai", "disallowed"), q("/x", "search", "unknown")],
+    )
+
+
+# --- requirement anchors split for one BCP 14 keyword per sentence (spec §1.2) ---------------
+
+#: (old anchor, anchor of the reader sentence split off it).  The reader sentence is cited by
+#: every generated case that cites the old anchor at level "must" and evaluates answers, since
+#: those cases observe the reader's behaviour; R-7.2-24 (parameters) only where one is written.
+_SPLIT_READER_ANCHORS: tuple[tuple[str, str], ...] = (
+    ("R-3-3", "R-3-21"),
+    ("R-3-4", "R-3-22"),
+    ("R-3-5", "R-3-23"),
+    ("R-3-5", "R-3-24"),
+    ("R-3-6", "R-3-25"),
+    ("R-4-1", "R-4-21"),
+    ("R-4-3", "R-4-22"),
+    ("R-4-5", "R-4-24"),
+    ("R-5-3", "R-5-21"),
+    ("R-5.1-3", "R-5.1-21"),
+    ("R-6-1", "R-6-23"),
+    ("R-6-2", "R-6-21"),
+    ("R-6-7", "R-6-22"),
+    ("R-7.1-1", "R-7.1-21"),
+    ("R-7.1-2", "R-7.1-22"),
+    ("R-7.1-3", "R-7.1-23"),
+    ("R-7.1-4", "R-7.1-24"),
+    ("R-7.1-6", "R-7.1-25"),
+    ("R-7.1-8", "R-7.1-26"),
+    ("R-7.2-1", "R-7.2-21"),
+    ("R-7.2-3", "R-7.2-22"),
+    ("R-7.2-4", "R-7.2-23"),
+    ("R-7.2-4", "R-7.2-24"),
+    ("R-7.2-5", "R-7.2-25"),
+    ("R-7.3-1", "R-7.3-21"),
+    ("R-8-3", "R-8-21"),
+    ("R-8-4", "R-8-22"),
+    ("R-9-2", "R-9-21"),
+    ("R-9-3", "R-9-22"),
+    ("R-9-4", "R-9-23"),
+)
+
+
+def _split_anchors(s: Suite) -> None:
+    for case in s.cases.values():
+        if case["level"] != "must" or "evaluate" not in case:
+            continue
+        for old, new in _SPLIT_READER_ANCHORS:
+            if old not in case["spec"] or new in case["spec"]:
+                continue
+            if new == "R-7.2-24" and ";" not in case["input"].get("text", ""):
+                continue
+            case["spec"].insert(case["spec"].index(old) + 1, new)
+
+
 def build() -> dict[str, dict[str, Any]]:
     """Every generated case by ID, in a fixed order."""
     s = Suite()
     for family in (_syntax, _fields, _groups, _paths, _usage, _catalogue, _combination,
-                   _encoding, _diagnostics, _agent_tokens, _caps):
+                   _encoding, _diagnostics, _agent_tokens, _caps, _aipref_precision):
         family(s)
+    _split_anchors(s)
     return s.cases
 
 
