@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
-from xml.sax.saxutils import escape, quoteattr
 
 from . import usage as U
+from ._xml import escape_text as escape
+from ._xml import quote_attribute as quoteattr
 from .model import Declaration, Diagnostic, Licence, RuleKind, Value
 from .signals import rsl as R
 

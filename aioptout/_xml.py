@@ -235,3 +235,13 @@ def parse_located(
         line, column = exc.position
         raise XmlRefused(MALFORMED, f"not well-formed XML: {exc}", line, column + 1) from None
     return root, builder.positions
+
+
+def escape_text(text: str) -> str:
+    """``text`` as XML character data (for writers of XML, such as RSL conversion)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote_attribute(text: str) -> str:
+    """``text`` as a double-quoted XML attribute value, quotes included."""
+    return '"' + escape_text(text).replace('"', "&quot;") + '"'

@@ -346,10 +346,8 @@ def _group_lines(group: Group, *, with_work: bool = True,
         elif rule.kind is RuleKind.CONTENT_USAGE:
             prefs = (format_preferences(rule.preferences) if usage_prefs == "explicit-core"
                      else _pref_text(rule.preferences))
-            if rule.pattern == "/" and prefs:
-                lines.append(f"Content-Usage: {prefs}")
-            else:
-                lines.append(f"Content-Usage: {rule.pattern} {prefs}".rstrip())
+            # No path and "/" differ: a rule for "/" is the more specific (R-7.2-26).
+            lines.append(" ".join(p for p in ("Content-Usage:", rule.pattern, prefs) if p))
         elif with_work:
             # "," is a dictionary that does not parse: every label unknown, as stored (R-7.2-3).
             lines.append(f"Work-Usage: {rule.pattern} {_pref_text(rule.preferences) or ','}")

@@ -117,7 +117,7 @@ class SiteReport:
         else:
             fetched = self.fetches.get("aioptout")
             if fetched is not None and fetched.outcome == "unreachable":
-                out.append(cast(Signal, _UnreachableDeclaration(fetched.url)))
+                out.append(cast(Signal, UnreachableDeclaration(fetched.url)))
         robots = self.robots if self.robots is not None else self._robots_by_status()
         if robots is not None:
             out.append(cast(Signal, robots))
@@ -376,7 +376,7 @@ def _failed(report: SiteReport, failures: list[Failure], started: float) -> Site
         rsl=report.rsl)
 
 
-class _UnreachableDeclaration:
+class UnreachableDeclaration:
     """A declaration that could not be fetched (5xx, 429, network): spec R-2-22 reads it as
     reserving every use of the origin's content, a statement of ``tdm=n`` that nothing can
     outvote, until a fetch succeeds.  Crawling stays robots.txt's business (R-2-5)."""

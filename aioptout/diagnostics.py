@@ -510,6 +510,8 @@ PLACEMENT: Final[dict[str, _P]] = {
     "AOO515": ("each later rule with the same pattern, col 1", "once per such rule"),
     "AOO516": ("the rule, col 1", "once per rule"),
     "AOO517": ("the rule, col 1", "once per rule"),
+    "AOO520": ("the User-agent line of each agent the pattern misses, col 1",
+               "once per agent"),
     "AOO530": ("the label", "once per label"),
     "AOO531": ("the label", "once per label"),
     "AOO601": ("the value", "once per rule"),

@@ -89,7 +89,8 @@ def audited_agents(declaration: Declaration, registry: Registry) -> list[str]:
             out.setdefault(name.lower(), name)
     for agent in registry:
         if agent.purpose in _AUDITED_PURPOSES:
-            out.setdefault(agent.token.lower(), agent.token)
+            token = agent.matched_token or agent.token  # the token its line selects
+            out.setdefault(token.lower(), token)
     out.setdefault(PROBE_AGENT.lower(), PROBE_AGENT)
     return list(out.values())
 

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from . import usage as U
 from .decide import Signal, _identify, decide
 from .identifiers import looks_like_work_id
-from .model import Declaration, Statement, Value
+from .model import Declaration, Value
 
 if TYPE_CHECKING:
     from .agents import Registry
@@ -132,22 +132,6 @@ class RowVerdict:
 
 
 FIELD_NAMES: Final = tuple(RowVerdict("unknown", "").fields())
-
-
-class _Unreachable:
-    """R-2-9: an unreachable declaration disallows every usage until a fetch succeeds."""
-
-    mechanism: Final = "aioptout"
-    diagnostics: tuple[Any, ...] = ()
-
-    def __init__(self, source: str) -> None:
-        self.source: str | None = source
-
-    def statements(self, agent: str, target: str) -> list[Statement]:
-        del agent, target
-        reason = "the declaration is unreachable: every usage is reserved until it can be read"
-        return [Statement("aioptout", U.chain("train-ai")[-1], Value.DISALLOWED, reason,
-                          self.source)]
 
 
 def _robots_only(signals: Sequence[object]) -> bool:
@@ -266,10 +250,13 @@ def _sha256(data: bytes) -> str:
 
 
 def _view_from_report(report: SiteReport, files: Sequence[SignalFile]) -> OriginView:
+    from .crawl import UnreachableDeclaration
+
     signals: list[Signal | Declaration] = list(report.site_signals())
     declaration = next((f for f in files if f.mechanism == "aioptout"), None)
-    if declaration is not None and declaration.outcome == "unreachable":
-        signals.append(cast(Signal, _Unreachable(declaration.url)))
+    if (declaration is not None and declaration.outcome == "unreachable"
+            and not any(isinstance(s, UnreachableDeclaration) for s in signals)):
+        signals.append(cast(Signal, UnreachableDeclaration(declaration.url)))
     return OriginView(report.site, signals=signals, files=files)
 
 

@@ -129,7 +129,10 @@ def probe_agents(declaration: Declaration, registry: Registry) -> list[str]:
         if name != "*":
             out.setdefault(name.lower(), name)
     for agent in registry:
-        out.setdefault(agent.token.lower(), agent.token)
+        # As crawlers present themselves: the token their own User-agent line selects
+        # ("Brightbot 1.0" is asked about as Brightbot, spec §6).
+        token = agent.matched_token or agent.token
+        out.setdefault(token.lower(), token)
     out.setdefault(PROBE_AGENT.lower(), PROBE_AGENT)
     return list(out.values())
 

@@ -88,12 +88,14 @@ def test_channels_served_together_answer_as_the_declaration(tmp_path: Path, name
     agents = probe_agents(declaration, default_registry())
     with web:
         fetcher = Fetcher(allow_private=True, resolve=web.resolve_map())
+        # Pages robots.txt disallows are read too: their headers must not say too much either.
+        pages = Fetcher(allow_private=True, resolve=web.resolve_map(), respect_robots=False)
         report = crawl.check_site(web.origin("published.test"), fetcher=fetcher)
         assert report.declaration is None and report.robots is not None
         mismatches = []
         for path in paths:
             url = web.url("published.test", path)
-            page = fetcher.fetch(url)
+            page = pages.fetch(url)
             assert page.status == 200, path
             page_signals, _, _ = crawl._page_signals(page, PROBE_AGENT)
             signals = [*report.site_signals(), *page_signals]

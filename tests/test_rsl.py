@@ -441,6 +441,7 @@ def test_rsl_converts_to_a_declaration_with_its_losses() -> None:
     # One licensing URL (the premium terms) becomes Licensing; the rest of the terms are lost.
     assert declaration.licensing == "https://example.com/terms"
     assert {loss.line for loss in conversion.losses} == {9, 16}  # their license lines
+    assert {loss.code for loss in conversion.losses} == {"CNV116"}
 
 
 def test_a_declaration_converts_to_rsl_and_back() -> None:

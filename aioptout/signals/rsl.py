@@ -18,10 +18,9 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from .. import diagnostics as _diag
@@ -31,6 +30,9 @@ from .._match import RuleSet, compile_pattern, normalize_path
 from .._xml import DTD, MALFORMED, XmlRefused, parse_located
 from ..model import Diagnostic, Licence, Statement, Value
 from .mapping import lookup as _lookup
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = [
     "MEDIA_TYPE",
