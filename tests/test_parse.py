@@ -133,6 +133,8 @@ def test_unknown_fields_are_ignored_with_a_warning() -> None:
 
 
 def test_misspelled_field_is_accepted_as_the_field() -> None:
+    # spec §4.3: "A reader MAY accept the misspellings ... `dissallow` ... as the fields they
+    # resemble" [R-4-23] (every listed one: test_every_listed_misspelling_is_read_as_its_field).
     # [R-4-4] A reader MAY accept the misspelling dissallow as disallow.
     decl = parse(HEAD + "User-agent: *\nDissallow: /y\n")
     assert codes(decl) == [("AOO203", 3)]
