@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from aioptout import checker as checker_module
 from aioptout.checker import Checker
 from aioptout.fetch import Fetcher
 from aioptout.fixtureweb import FixtureWeb
@@ -117,17 +116,17 @@ def test_a_cached_declaration_counts_for_at_most_24_hours(fixture_web: FixtureWe
     started = time.time()
     checker.check(fixture_web.url(host, "/a"), "GPTBot", "train-ai")
     assert fixture_web.hits(host, "/.well-known/aioptout.txt") == 1
-    monkeypatch.setattr(checker_module.time, "time", lambda: started + 23 * 3600)
+    monkeypatch.setattr(time, "time", lambda: started + 23 * 3600)
     checker.check(fixture_web.url(host, "/b"), "GPTBot", "train-ai")
     assert fixture_web.hits(host, "/.well-known/aioptout.txt") == 1
-    monkeypatch.setattr(checker_module.time, "time", lambda: started + 24 * 3600 + 60)
+    monkeypatch.setattr(time, "time", lambda: started + 24 * 3600 + 60)
     checker.check(fixture_web.url(host, "/c"), "GPTBot", "train-ai")
     assert fixture_web.hits(host, "/.well-known/aioptout.txt") == 2
     # A shorter limit is the caller's: Checker(cache_seconds=...) refetches sooner.
     short = Checker(fetcher=make_fetcher(cache_seconds=60.0), cache_seconds=60.0)
-    monkeypatch.setattr(checker_module.time, "time", lambda: started)
+    monkeypatch.setattr(time, "time", lambda: started)
     short.check(fixture_web.url(host, "/a"), "GPTBot", "train-ai")
-    monkeypatch.setattr(checker_module.time, "time", lambda: started + 120)
+    monkeypatch.setattr(time, "time", lambda: started + 120)
     short.check(fixture_web.url(host, "/b"), "GPTBot", "train-ai")
     assert fixture_web.hits(host, "/.well-known/aioptout.txt") == 4
 
