@@ -90,6 +90,7 @@ Allow: /
     ("target", "expected"),
     [
         ("/img/cat.jpg", (N, 4)),
+        # "against the URL's path without its query" [R-12-3]
         ("/img/cat.jpg?size=2", (N, 4)),   # the query is not part of the file name
         ("/cat.jpg.html", (Y, 7)),         # globs are anchored at the end of the path
         ("/IMG.JPG", (Y, 7)),              # case-sensitive, as RFC 9309 §2.2.2
@@ -110,6 +111,8 @@ def test_longest_match_and_allow_wins_tie() -> None:
     text = "User-agent: *\nDisallow: /img/\nAllow: *.svg\nDisallow: /*.svg$\nAllow: /img/a\n"
     parsed = parse(text)
     # /img/a.svg: /img/ (5) < /img/a (6) < *.svg ≡ /*.svg$ (7) = /*.svg$ (7): the tie → Allow.
+    # spec §12: "A reader MUST match an ai.txt pattern `G` that does not start with `/` as the
+    # path pattern `/G$` ... the longest pattern wins and `Allow` wins a tie" [R-12-3].
     (statement,) = parsed.statements("x", "/img/a.svg")
     assert (statement.value, statement.line) == (Y, 3)
     assert parsed.statements("x", "/img/b.png")[0].line == 2

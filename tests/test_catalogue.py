@@ -183,6 +183,8 @@ def test_untrusted_origin_cannot_grant_but_can_reserve() -> None:
     assert _check_item(reserved, "GPTBot", "train-ai", sites).value is Value.DISALLOWED
     # The rightsholder's own (named) origin may grant; the aggregator's grant still adds nothing.
     sites._reports[label] = _site(label, head + "Work-Usage: isrc:GBEMI* train-ai=y\n")
+    # spec §10.8: "An origin is trusted for an identifier ... when the user of the reader names
+    # that origin ... as the rightsholder's" [R-10.8-3].
     assert _check_item(item, "GPTBot", "train-ai", sites).value is Value.ALLOWED
 
 
@@ -198,5 +200,7 @@ def test_origins_that_disagree_are_named() -> None:
     report = _check_item(Item(url=None, identifiers=("isrc:GBEMI0300013",), line=1), "GPTBot",
                          "train-ai", sites)
     assert report.value is Value.DISALLOWED
+    # spec §10.8: "When two origins disagree about one identifier, the answer is `disallowed`
+    # ..., and a reader that reports answers SHOULD name both origins" [R-10.8-3].
     assert report.conflicts == ("https://a.test allows isrc:GBEMI0300013, https://b.test "
                                 "reserves it",)

@@ -103,6 +103,8 @@ def test_signal_applies_to_disallowed_paths_too() -> None:
     # path of its group.  stackoverflow.com pairs Disallow: / with search=no, ai-train=no.
     text = "User-agent: *\nContent-Signal: search=no, ai-train=no\nDisallow: /\n"
     signal = cs.from_robots(RobotsTxt.parse(text))
+    # spec §12: "A reader MUST apply a group's Content-Signal values to every path of that
+    # group, disallowed or not" [R-12-4].
     assert said(signal, "AnyBot", "/questions/1") == {"search": N, "train-any": N}
 
 
@@ -111,6 +113,8 @@ def test_merged_groups_combine_most_restrictively() -> None:
     text = ("User-agent: *\nContent-Signal: search=yes, ai-train=yes\nAllow: /\n\n"
             "User-agent: *\nContent-Signal: ai-train=no, ai-input=yes\nDisallow: /admin/\n")
     signal = cs.from_robots(RobotsTxt.parse(text))
+    # spec §12: "A reader MUST combine several Content-Signal lines of one merged group as
+    # Section 10.6 says" [R-12-21]: any no wins.
     assert said(signal, "Bot") == {"search": Y, "train-any": N, "ai-input": Y}
     assert codes(signal.diagnostics) == [("CSG104", 6, 17)]
     deciding = {s.usage: s.line for s in signal.statements("Bot", "/")}

@@ -62,6 +62,7 @@ def test_up_to_five_redirects_are_followed(fixture_web: FixtureWeb, make_fetcher
                                            hops: int) -> None:
     result = robots(fixture_web, make_fetcher(), f"redirect-{hops}.test")
     assert result.outcome == "present"
+    # spec §2: "A reader MUST follow at least five consecutive redirects" [R-2-7].
     assert len(result.redirects) == hops
     assert result.final_url.endswith("/final/robots.txt")
     assert result.url == fixture_web.url(f"redirect-{hops}.test", "/robots.txt")
@@ -72,6 +73,7 @@ def test_more_than_five_redirects_is_unavailable(fixture_web: FixtureWeb,
                                                  make_fetcher: MakeFetcher, hops: int) -> None:
     host = f"redirect-{hops}.test"
     result = robots(fixture_web, make_fetcher(), host)
+    # spec §2: "A reader MAY treat the declaration as unavailable after more than five" [R-2-21].
     assert (result.outcome, result.error_kind) == ("unavailable", "too-many-redirects")
     assert codes(result) == ["FET102"]
     assert fixture_web.hits(host, "/final/robots.txt") == 0
@@ -107,6 +109,9 @@ def test_redirect_to_private_address_is_refused(fixture_web: FixtureWeb,
                                                 make_fetcher: MakeFetcher, host: str) -> None:
     result = robots(fixture_web, make_fetcher(), host)
     assert (result.outcome, result.error_kind) == ("unreachable", "refused")
+    # spec §13: "A reader that fetches declarations named by untrusted input ... SHOULD refuse
+    # private, loopback, link-local and multicast addresses, also after redirects and DNS
+    # resolution" [R-13-2].
     assert "FET106" in codes(result)
     assert result.status is None
 
@@ -208,6 +213,7 @@ def test_latin1_labelled_utf8_is_reported_and_bridged(fixture_web: FixtureWeb,
     result = robots(fixture_web, make_fetcher(), "latin1.test")
     mismatch = [d for d in result.diagnostics if d.code == "FET107"]
     # The first non-UTF-8 byte is the é of "Société" on line 1, column 33.
+    # The `charset=utf-8` of R-2-2: a wrong label is reported at the first byte it misreads.
     assert [(d.line, d.column) for d in mismatch] == [(1, 33)]
     assert result.charset == "cp1252"
     assert "Société Müller" in result.text
@@ -230,6 +236,8 @@ def test_utf8_bom_is_not_a_mismatch(fixture_web: FixtureWeb, make_fetcher: MakeF
 def test_soft_404_html_is_flagged(fixture_web: FixtureWeb, make_fetcher: MakeFetcher) -> None:
     # RFC 9309 §2.3: the file is served with the media type text/plain.
     result = robots(fixture_web, make_fetcher(), "soft-404.test")
+    # spec §2: "A publisher SHOULD serve it with the media type `text/plain` and
+    # `charset=utf-8`" [R-2-2]: a reader reports the HTML served instead (and reads it, R-15-1).
     assert result.outcome == "present" and "FET108" in codes(result)
 
 
@@ -393,6 +401,8 @@ def test_header_drip_is_cut_at_the_total_timeout(fixture_web: FixtureWeb,
     session = requests.Session() if shared_session else None
     fetcher = make_fetcher(total_timeout=1.0, session=session)
     result = robots(fixture_web, fetcher, "slow-headers.test")
+    # spec §2: "A reader MUST bound each fetch by one total deadline that covers ... the status
+    # line and headers ... and MUST treat a fetch that misses it as unreachable" [R-2-11].
     assert (result.outcome, result.error_kind, result.status) == ("unreachable", "timeout", None)
     assert codes(result) == ["FET105"]
     assert result.elapsed < 3.0
@@ -403,6 +413,7 @@ def test_redirects_share_one_deadline(fixture_web: FixtureWeb, make_fetcher: Mak
     result = robots(fixture_web, make_fetcher(total_timeout=1.0), "slow-redirects.test")
     assert (result.outcome, result.error_kind) == ("unreachable", "timeout")
     assert codes(result) == ["FET105"]
+    # One deadline covers "every redirect" [R-2-11].
     assert 0 < len(result.redirects) < 5
     assert result.elapsed < 3.0
     # With time for all of it the same chain is followed to the end.
@@ -445,6 +456,7 @@ def test_name_resolution_is_bounded_by_the_deadline(monkeypatch: pytest.MonkeyPa
         started = time.monotonic()
         result = Fetcher(politeness_delay=0.0, total_timeout=0.5).fetch(
             "http://slow-dns.example/robots.txt")
+        # The deadline covers "name resolution" [R-2-11].
         assert (result.outcome, result.error_kind) == ("unreachable", "timeout")
         assert time.monotonic() - started < 5.0
     finally:
@@ -464,6 +476,8 @@ def test_interim_responses_are_skipped(fixture_web: FixtureWeb, make_fetcher: Ma
 
     fetcher = make_fetcher(session=requests.Session() if shared_session else None)
     result = robots(fixture_web, fetcher, host)
+    # spec §2: "A reader MUST skip interim (1xx) responses, however many precede the final
+    # response, and read only the final one" [R-2-12].
     assert (result.status, result.outcome, codes(result)) == (200, "present", [])
     assert result.body == b"User-agent: *\nDisallow: /\n"
 
@@ -471,6 +485,8 @@ def test_interim_responses_are_skipped(fixture_web: FixtureWeb, make_fetcher: Ma
 def test_unrequested_switching_protocols_is_a_protocol_error(fixture_web: FixtureWeb,
                                                              make_fetcher: MakeFetcher) -> None:
     result = robots(fixture_web, make_fetcher(), "switching.test")
+    # spec §2: "it MUST treat a `101` to a request that asked no upgrade as a network
+    # failure" [R-2-12].
     assert (result.outcome, result.error_kind, result.status) == ("unreachable", "protocol", None)
     assert codes(result) == ["FET117"]
 
@@ -493,6 +509,8 @@ def test_crawl_delay_is_capped(fixture_web: FixtureWeb, make_fetcher: MakeFetche
     fetcher = make_fetcher()
     for page in ("a", "b", "c"):
         assert fetcher.fetch(fixture_web.url(host, f"/page/{page}")).outcome == "present"
+    # spec §2: "A reader that honours `Crawl-delay` SHOULD cap it at a documented maximum, read
+    # any number of digits without overflow, and report a value above the cap" [R-2-13].
     # 100000 s and a 400-digit number both become the documented 60 s, finite and sleepable.
     assert fetcher.max_crawl_delay == 60.0
     assert len(waits) == 2 and all(50.0 < w <= 60.0 * 2 for w in waits)

@@ -132,6 +132,7 @@ def test_crawl_delay_over_the_cap_is_diagnosed(fixture_web: FixtureWeb,
                                                make_fetcher: MakeFetcher) -> None:
     report = check_site(fixture_web.origin("crawl-delay-digits.test"), fetcher=make_fetcher())
     robots = next(s for s in report.signals if s.mechanism == "robots")
+    # spec §2: a reader honouring Crawl-delay SHOULD "report a value above the cap" [R-2-13].
     assert [(d.code, d.line, d.column) for d in robots.warnings] == [("ROB120", 2, 14)]
 
 
@@ -162,6 +163,8 @@ def test_check_bare_host_names_the_urls_fetched(fixture_web: FixtureWeb) -> None
     first, second = (json.loads(line) for line in out.splitlines())
     schema = json.loads((ROOT / "spec" / "check.schema.json").read_text("utf-8"))
     jsonschema.validate({"schema_version": 1, "decisions": [first, second]}, schema)
+    # spec §13: "A reader SHOULD fetch it over https" [R-13-1]: a bare host is read as https;
+    # spec §2: the declaration is read "at `/.well-known/aioptout.txt` of that origin" [R-2-1].
     assert first["target"] == f"https://{host}/" and second["target"] == f"https://{host}/x"
     fetched = {f["mechanism"]: f["url"] for f in first["fetched"]}
     assert fetched["robots"] == f"https://{host}/robots.txt"

@@ -52,6 +52,8 @@ def test_rows_are_unique() -> None:
         ("robots-meta", "noindex", ()),
         # signals.md §7.1: CAWG constrained "shall be treated as equivalent to notAllowed".
         ("media", "cawg.ai_generative_training=constrained", (("train-ai", N),)),
+        # spec §12: "A reader MUST NOT map an `allowed` CAWG entry onto a label that contains
+        # labels the entry does not cover (`train-any`, `tdm`)" [R-12-5].
         ("media", "c2pa.data_mining=allowed", ()),
         ("media", "cawg.ai_training=allowed", ()),
         ("media", "cawg.ai_generative_training=allowed", (("train-ai", Y),)),

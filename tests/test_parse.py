@@ -133,6 +133,8 @@ def test_unknown_fields_are_ignored_with_a_warning() -> None:
 
 
 def test_misspelled_field_is_accepted_as_the_field() -> None:
+    # spec §4.3: "A reader MAY accept the misspellings ... `dissallow` ... as the fields they
+    # resemble" [R-4-23] (every listed one: test_every_listed_misspelling_is_read_as_its_field).
     # [R-4-4] A reader MAY accept the misspelling dissallow as disallow.
     decl = parse(HEAD + "User-agent: *\nDissallow: /y\n")
     assert codes(decl) == [("AOO203", 3)]
@@ -382,3 +384,36 @@ def test_positions_follow_appendix_a(line: str, code: str | None, column: int | 
     decl = parse(f"{HEAD}User-agent: *\nAllow: /\n{line}\n")
     found = [(d.code, d.line, d.column) for d in decl.diagnostics]
     assert found == ([] if code is None else [(code, 4, column)])
+
+
+# spec §4.3: "A reader MAY accept the misspellings `useragent`, `user_agent`, `dissallow`,
+# `dissalow`, `disalow`, `diasllow`, `disallaw`, `site-map`, `contentusage`, `content_usage`,
+# `workusage`, `rightholder`, `right-holder`, `rights-holder` and `legalbasis` as the fields they
+# resemble" [R-4-23]: each is read as its field, with AOO203 on its line.
+@pytest.mark.parametrize(("misspelt", "field", "value"), [
+    ("useragent", "User-agent", "*"), ("user_agent", "User-agent", "*"),
+    ("dissallow", "Disallow", "/y"), ("dissalow", "Disallow", "/y"),
+    ("disalow", "Disallow", "/y"), ("diasllow", "Disallow", "/y"),
+    ("disallaw", "Disallow", "/y"), ("site-map", "Sitemap", "https://e.example/s.xml"),
+    ("contentusage", "Content-Usage", "train-ai=n"),
+    ("content_usage", "Content-Usage", "train-ai=n"),
+    ("workusage", "Work-Usage", "isrc:GBEMI* train-ai=n"),
+    ("rightholder", "Rightsholder", "Example Ltd"), ("right-holder", "Rightsholder", "Example Ltd"),
+    ("rights-holder", "Rightsholder", "Example Ltd"), ("legalbasis", "Legal-Basis", "eu-dsm-art4"),
+])
+def test_every_listed_misspelling_is_read_as_its_field(misspelt: str, field: str,
+                                                       value: str) -> None:
+    def text(name: str) -> str:
+        if field in ("Rightsholder", "Legal-Basis", "Sitemap"):
+            return HEAD + f"{name}: {value}\n\nUser-agent: *\nAllow: /\n"
+        if field == "User-agent":
+            return HEAD + f"{name}: {value}\nAllow: /\n"
+        return HEAD + f"User-agent: *\nAllow: /\n{name}: {value}\n"
+
+    wrong, right = parse(text(misspelt)), parse(text(field))
+    line = next(n for n, row in enumerate(text(misspelt).splitlines(), 1)
+                if row.startswith(misspelt + ":"))
+    assert ("AOO203", line) in codes(wrong)
+    assert "AOO203" not in [c for c, _ in codes(right)]
+    assert (wrong.groups, wrong.rightsholder, wrong.legal_basis, wrong.sitemaps) == (
+        right.groups, right.rightsholder, right.legal_basis, right.sitemaps)

@@ -158,6 +158,8 @@ def test_train_ai_is_named_as_the_aipref_label() -> None:
 
 def test_inline_and_embedded_documents_hold_exactly_one_content() -> None:
     two = doc('<content url=""><license/></content><content url="/a"><license/></content>')
+    # spec §12.3: "An inline ... or embedded RSL document MUST hold exactly one `content`"
+    # [R-12.3-35].
     assert [c for c, _, _ in codes(two, context="inline")] == ["RSL118"]
     assert codes(doc('<content url=""><license/></content>'), context="inline") == []
 
@@ -165,6 +167,9 @@ def test_inline_and_embedded_documents_hold_exactly_one_content() -> None:
 def test_the_media_type_is_checked_but_never_refuses_the_document() -> None:
     text = one('<permits type="usage">search</permits>')
     found = rsl.parse(text, media_type="text/xml; charset=utf-8")
+    # spec §12.3: "A server SHOULD serve an RSL document as `application/rsl+xml`" [R-12.3-34]
+    # (reported), and "A reader MUST NOT refuse an RSL document for the media type it was served
+    # with" [R-12.3-36] (its statements are read).
     assert [d.code for d in found.diagnostics] == ["RSL160"]
     assert [s.usage for s in found.statements("*", "/x")] == [
         "train-ai", "train-any", "ai-input", "search", "tdm"]
@@ -264,6 +269,8 @@ def test_a_bare_no_of_another_signal_outranks_a_licence_route() -> None:
     document = rsl.parse(SITE)
     decision = decide([robots, document], "GPTBot", "https://example.com/premium/x",
                       "train-ai")
+    # spec §12.3: a reader combining RSL with other signals "MUST rank the answers as plain
+    # `disallowed`, then licence-required ..., then `allowed`, then `unknown`" [R-12.3-45].
     assert decision.answer == "disallowed" and decision.licence == ()
     alone = decide([document], "GPTBot", "https://example.com/premium/x", "train-ai")
     assert alone.answer == LICENCE_REQUIRED
@@ -273,6 +280,7 @@ def test_a_licence_route_outranks_an_allow_of_another_signal() -> None:
     from aioptout.signals import aipref
 
     header = aipref.from_headers({"Content-Usage": "train-ai=y"}, source="h")
+    # Licence-required outranks `allowed` [R-12.3-45].
     decision = decide([header, rsl.parse(SITE)], "GPTBot", "/premium/x", "train-ai")
     assert decision.answer == LICENCE_REQUIRED
 
@@ -308,14 +316,21 @@ def test_robots_license_lines_group_lines_replace_global_ones() -> None:
             "License: https://example.com/gptbot.xml\nLicense: also-relative\n")
     robots = RobotsTxt.parse(text)
     global_links, diags = rsl.robots_license_lines(text)
+    # spec §12.3: "A reader MUST read robots.txt `License: <absolute-URI>` lines: those before
+    # the first `User-agent` line are global, the others belong to the group they appear in"
+    # [R-12.3-37].
     assert [(link.url, link.line) for link in global_links] == [
         ("https://example.com/all.xml", 1)]
     assert [(d.code, d.line, d.column) for d in diags] == [("RSL161", 2, 10)]
     assert [(d.code, d.line) for d in rsl.robots_group_diagnostics(robots)] == [("RSL161", 10)]
     site = rsl.RslSite(robots, global_links, {})
+    # spec §12.3: "When the group selected for an agent has `License` lines, a reader MUST use
+    # them instead of the global ones" [R-12.3-38].
     assert [link.url for link in site.links_for("GPTBot/1.2")] == [
         "https://example.com/gptbot.xml"]
     assert [link.url for link in site.links_for("CCBot")] == ["https://example.com/all.xml"]
+    # spec §12.3: "A reader MUST NOT let a `License` line change what `Allow` and `Disallow`
+    # say" [R-12.3-39].
     # License never changes Allow/Disallow.
     assert robots.decide("GPTBot", "/x").allowed
 
@@ -357,6 +372,7 @@ def test_checker_reads_robots_license_documents(fixture_web: FixtureWeb,
     records = [r for r in report.signals if r.mechanism == "rsl"]
     assert len(records) == 2
     # Served as text/xml: read anyway, with a warning.
+    # Fetched as text/xml and still read: [R-12.3-34] reported, [R-12.3-36] not refused.
     assert [d.code for r in records for d in r.diagnostics] == ["RSL160"]
 
 
@@ -516,6 +532,8 @@ FEED = """<?xml version="1.0"?>
 
 def test_rss_items_carry_their_own_terms() -> None:
     document = rsl.from_feed(FEED, source="https://news.example/feed.xml")
+    # spec §12.3: "In an RSS feed, the `url` of an item's `<rsl:content>` MUST be on the feed's
+    # own origin" [R-12.3-40]: the other item is reported (RSL142) and ignored.
     assert [(d.code, d.line) for d in document.diagnostics] == [("RSL142", 12), ("RSL143", 17)]
     assert [c.url for c in document.contents] == ["https://news.example/a/1"]
     train = decide([document], "GPTBot", "https://news.example/a/1", "train-ai")
@@ -543,6 +561,8 @@ def test_xmp_packet_carries_one_rsl_block() -> None:
                                        "</rsl:rsl>")
     again = rsl.from_media(two.encode())
     assert again is not None
+    # Embedded: exactly one `content`, "with a non-empty `url` when embedded in a media file"
+    # [R-12.3-35].
     assert sorted(d.code for d in again.diagnostics) == ["RSL118", "RSL143"]
 
 
