@@ -402,6 +402,22 @@ def _page_signals(page: FetchResult) -> list[Signal]:
     ]
 
 
+def _page_rsl(page: FetchResult, sites: _Sites) -> rsl.PageRsl | None:
+    """RSL the item's page associates: Link header, HTML ``<link>`` and inline script."""
+    url = page.final_url or page.url
+    links = list(rsl.link_header_licenses(page.headers, base=url))
+    documents: list[rsl.RslDocument] = []
+    if "html" in page.content_type or not page.content_type:
+        html_links, inline = rsl.html_licenses(page.text, base=url)
+        links += html_links
+        documents += inline
+    for link in list(dict.fromkeys(link.url for link in links))[: rsl.MAX_DOCUMENTS_PER_SITE]:
+        document = sites.rsl_document(link)
+        if document is not None:
+            documents.append(document)
+    return rsl.PageRsl(url, documents) if documents else None
+
+
 # --- checking -------------------------------------------------------------------------------------
 
 
@@ -438,6 +454,7 @@ class _Sites:
         self._lock = threading.Lock()
         self._locks: dict[str, Any] = {}
         self._reports: dict[str, SiteReport] = {}
+        self._rsl: dict[str, rsl.RslDocument | None] = {}
 
     def get(self, origin: str) -> SiteReport:
         import threading
@@ -448,6 +465,20 @@ class _Sites:
             if origin not in self._reports:
                 self._reports[origin] = check_site(origin, fetcher=self.fetcher)
             return self._reports[origin]
+
+    def rsl_document(self, url: str) -> rsl.RslDocument | None:
+        """A linked RSL document, fetched once for every item that links it."""
+        import threading
+
+        with self._lock:
+            lock = self._locks.setdefault("rsl " + url, threading.Lock())
+        with lock:
+            if url not in self._rsl:
+                got = self.fetcher.fetch(url)
+                self._rsl[url] = (
+                    rsl.parse(got.body, source=got.final_url or url, media_type=got.content_type)
+                    if got.outcome == "present" else None)
+            return self._rsl[url]
 
     def declarations(self) -> list[Declaration]:
         with self._lock:
@@ -539,6 +570,9 @@ def _check_item(item: Item, agent: str, usage: str, sites: _Sites) -> ItemReport
                     known.add(ident)
                     identifiers.append(ident)
             page_signals = _page_signals(page)
+            linked = _page_rsl(page, sites)
+            if linked is not None:
+                page_signals.append(cast(Signal, linked))
             if item.feed_rsl is not None:
                 page_signals.append(cast(Signal, item.feed_rsl))
             page_decision = decide(page_signals, agent, item.url, usage)

@@ -34,3 +34,19 @@ def test_a_media_items_xmp_rsl_licenses_it(
     (search,) = check_items([item], agent="GPTBot", usage="search", fetcher=fetcher)
     # A permits list licenses nothing else: search is not licensed at all (no route).
     assert search.decision.answer == "disallowed" and not search.decision.licence
+
+
+def test_an_item_pages_linked_and_inline_rsl_license_it(
+        fixture_web: FixtureWeb, make_fetcher: Callable[..., Fetcher]) -> None:
+    fetcher = make_fetcher()
+    linked = Item(url=fixture_web.url("rsl-feed.test", "/posts/3.html"))
+    inline = Item(url=fixture_web.url("rsl-link.test", "/inline.html"))
+    plain = Item(url=fixture_web.url("rsl-feed.test", "/posts/2.html"))
+    reports = list(check_items([linked, linked, inline, plain], agent="GPTBot",
+                               usage="train-ai", fetcher=fetcher))
+    assert [r.decision.answer for r in reports] == [
+        "licence-required", "licence-required", "disallowed", "unknown"]
+    # The linked document is fetched once for every item that links it.
+    assert fixture_web.hits("rsl-feed.test", "/licenses/post-3.xml") == 1
+    (search,) = check_items([inline], agent="GPTBot", usage="search", fetcher=fetcher)
+    assert search.decision.answer == "allowed"
