@@ -7,14 +7,15 @@ from collections.abc import Callable
 from aioptout.catalogue import Item, check_items, items_from_sitemap
 from aioptout.fetch import Fetcher
 from aioptout.fixtureweb import FixtureWeb
+from aioptout.model import Diagnostic
 
 
 def test_a_feed_is_a_catalogue_and_its_item_rsl_licenses_the_item(
         fixture_web: FixtureWeb, make_fetcher: Callable[..., Fetcher]) -> None:
     fetcher = make_fetcher()
-    diagnostics: list[object] = []
+    diagnostics: list[Diagnostic] = []
     items = list(items_from_sitemap(fixture_web.url("rsl-feed.test", "/feed.xml"), fetcher,
-                                    diagnostics))  # type: ignore[arg-type]
+                                    diagnostics))
     assert [i.url for i in items] == [fixture_web.url("rsl-feed.test", "/posts/1.html"),
                                       fixture_web.url("rsl-feed.test", "/posts/2.html")]
     assert diagnostics == []
