@@ -377,6 +377,13 @@ def test_json_outputs_follow_their_schemas(tmp_path: Path) -> None:
     published = CliRunner().invoke(app, ["publish", str(source), "--out", str(tmp_path / "o"),
                                          "--format", "json"])
     jsonschema.validate(json.loads(published.stdout), _schema("publish.schema.json"))
+    reserved = tmp_path / "reserved.txt"
+    reserved.write_text(SYNTHETIC["everything-reserved"], encoding="utf-8")
+    with_rsl = CliRunner().invoke(app, ["publish", str(reserved), "--out", str(tmp_path / "r"),
+                                        "--site-url", "https://example.com", "--format", "json"])
+    doc = json.loads(with_rsl.stdout)
+    assert "rsl" in [c["kind"] for c in doc["channels"]]
+    jsonschema.validate(doc, _schema("publish.schema.json"))
     (folder / "ai.txt").write_text("User-Agent: *\nAllow: /\n", encoding="utf-8")
     drifted = CliRunner().invoke(app, ["drift", str(folder), "--offline", "--declaration",
                                        str(source), "--format", "json"])
