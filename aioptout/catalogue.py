@@ -18,7 +18,7 @@ import io
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Final, cast
@@ -33,7 +33,7 @@ from .diagnostics import define
 from .fetch import Fetcher, FetchResult
 from .identifiers import looks_like_work_id
 from .model import Decision, Declaration, Diagnostic, Statement, Value
-from .signals import aipref, contentsignal, robotsmeta, tdmrep
+from .signals import aipref, contentsignal, robotsmeta, rsl, tdmrep
 
 __all__ = [
     "Item",
@@ -106,6 +106,9 @@ class Item:
     url: str | None = None
     identifiers: tuple[str, ...] = ()
     line: int | None = None
+    #: The RSL of the RSS feed the item came from (RSL 1.0 §4.7), shared by its items; it
+    #: answers for the items its ``rsl:content`` elements name.
+    feed_rsl: rsl.RslDocument | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +163,10 @@ def _bounded_gunzip(data: bytes, cap: int) -> tuple[bytes, bool]:
 
 def parse_sitemap(data: bytes, *, source: str | None = None
                   ) -> tuple[str, list[str], list[Diagnostic]]:
-    """``(kind, locations, diagnostics)`` with kind ``urlset``, ``sitemapindex`` or ``""``.
+    """``(kind, locations, diagnostics)`` with kind ``urlset``, ``sitemapindex``, ``rss`` or ``""``.
+
+    An RSS 2.0 feed is read as a list of its items' ``<link>`` URLs, so a feed that carries RSL
+    per item (RSL 1.0 §4.7) can be checked as a catalogue.
 
     Read by :func:`aioptout._xml.iterparse`: a DOCTYPE or entity declaration is refused in any
     encoding (UTF-16 included), so neither entity expansion nor external entities can happen;
@@ -186,13 +192,14 @@ def parse_sitemap(data: bytes, *, source: str | None = None
             count += 1
             if not kind:
                 kind = (path[0] if path else element.tag).removeprefix(_SITEMAP_NS)
-                if kind not in ("urlset", "sitemapindex"):
+                if kind not in ("urlset", "sitemapindex", "rss"):
                     diagnostics.append(SITEMAP_NOT_SITEMAP.at(1, 1))
                     return "", [], diagnostics
             if count > MAX_SITEMAP_ELEMENTS:
                 diagnostics.append(SITEMAP_TOO_MANY_ELEMENTS.at(1, 1))
                 break
-            if element.tag != loc_tag:
+            if element.tag != loc_tag and not (
+                    kind == "rss" and element.tag == "link" and path[-1:] == ("item",)):
                 continue
             text = (element.text or "").strip()
             if not text:
@@ -217,7 +224,7 @@ def parse_sitemap(data: bytes, *, source: str | None = None
 
 def items_from_sitemap(url: str, fetcher: Fetcher,
                        diagnostics: list[Diagnostic] | None = None) -> Iterator[Item]:
-    """Every page URL of a sitemap or sitemap index (``.xml`` or ``.xml.gz``), in order."""
+    """Every page URL of a sitemap, sitemap index (``.xml``, ``.xml.gz``) or RSS feed, in order."""
     found = diagnostics if diagnostics is not None else []
     queue: list[tuple[str, int]] = [(url, 0)]
     read = 0
@@ -239,8 +246,14 @@ def items_from_sitemap(url: str, fetcher: Fetcher,
             if depth < MAX_INDEX_DEPTH:
                 queue.extend((loc, depth + 1) for loc in locations)
             continue
+        feed = None
+        if kind == "rss":
+            feed, _ = guarded("rsl", rsl.from_feed, result.body, source=result.final_url)
+            if feed is not None:
+                found.extend(feed.diagnostics)
+                feed = feed if feed.contents else None
         for loc in locations:
-            yield Item(url=loc)
+            yield Item(url=loc, feed_rsl=feed)
 
 
 def items_from_file(path: str | Path, diagnostics: list[Diagnostic] | None = None
@@ -373,13 +386,36 @@ def _page_signals(page: FetchResult) -> list[Signal]:
     html = page.text if "html" in page.content_type or not page.content_type else ""
     meta = tdmrep.from_html(html, source=url)
     header = tdmrep.from_headers(headers, source=url)
+    out: list[Signal] = []
+    if not html:
+        # A media item's own XMP may carry an RSL block (RSL 1.0 §4.8) for its canonical URL.
+        embedded = rsl.from_media(page.body, source=url)
+        if embedded is not None:
+            out.append(cast(Signal, rsl.PageRsl(url, (embedded,))))
     return [
+        *out,
         cast(Signal, aipref.from_headers(headers, source=url)),
         cast(Signal, contentsignal.from_headers(headers, source=url)),
         cast(Signal, robotsmeta.from_headers(headers, source=url) + robotsmeta.from_html(
             html, source=url)),
         cast(Signal, tdmrep.layer(header, meta, source=url)),
     ]
+
+
+def _page_rsl(page: FetchResult, sites: _Sites) -> rsl.PageRsl | None:
+    """RSL the item's page associates: Link header, HTML ``<link>`` and inline script."""
+    url = page.final_url or page.url
+    links = list(rsl.link_header_licenses(page.headers, base=url))
+    documents: list[rsl.RslDocument] = []
+    if "html" in page.content_type or not page.content_type:
+        html_links, inline = rsl.html_licenses(page.text, base=url)
+        links += html_links
+        documents += inline
+    for link in list(dict.fromkeys(link.url for link in links))[: rsl.MAX_DOCUMENTS_PER_SITE]:
+        document = sites.rsl_document(link)
+        if document is not None:
+            documents.append(document)
+    return rsl.PageRsl(url, documents) if documents else None
 
 
 # --- checking -------------------------------------------------------------------------------------
@@ -418,6 +454,7 @@ class _Sites:
         self._lock = threading.Lock()
         self._locks: dict[str, Any] = {}
         self._reports: dict[str, SiteReport] = {}
+        self._rsl: dict[str, rsl.RslDocument | None] = {}
 
     def get(self, origin: str) -> SiteReport:
         import threading
@@ -428,6 +465,20 @@ class _Sites:
             if origin not in self._reports:
                 self._reports[origin] = check_site(origin, fetcher=self.fetcher)
             return self._reports[origin]
+
+    def rsl_document(self, url: str) -> rsl.RslDocument | None:
+        """A linked RSL document, fetched once for every item that links it."""
+        import threading
+
+        with self._lock:
+            lock = self._locks.setdefault("rsl " + url, threading.Lock())
+        with lock:
+            if url not in self._rsl:
+                got = self.fetcher.fetch(url)
+                self._rsl[url] = (
+                    rsl.parse(got.body, source=got.final_url or url, media_type=got.content_type)
+                    if got.outcome == "present" else None)
+            return self._rsl[url]
 
     def declarations(self) -> list[Declaration]:
         with self._lock:
@@ -518,7 +569,17 @@ def _check_item(item: Item, agent: str, usage: str, sites: _Sites) -> ItemReport
                 if ident not in known:
                     known.add(ident)
                     identifiers.append(ident)
-            page_decision = decide(_page_signals(page), agent, item.url, usage)
+            page_signals = _page_signals(page)
+            linked = _page_rsl(page, sites)
+            if linked is not None:
+                page_signals.append(cast(Signal, linked))
+            if item.feed_rsl is not None:
+                page_signals.append(cast(Signal, item.feed_rsl))
+            page_decision = decide(page_signals, agent, item.url, usage)
+            levels["page"] = page_decision.value
+            decisions.append(page_decision)
+        elif item.feed_rsl is not None:
+            page_decision = decide([cast(Signal, item.feed_rsl)], agent, item.url, usage)
             levels["page"] = page_decision.value
             decisions.append(page_decision)
     signals, by_origin = sites.catalogue_signals(origin)

@@ -25,6 +25,7 @@ from aioptout.publish import (
     probe_paths,
     publish,
 )
+from aioptout.signals import rsl as rsl_signal
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "spec" / "examples"
 USAGES = ("crawl", "train-ai", "train-any", "ai-input", "search", "tdm")
@@ -50,6 +51,10 @@ SYNTHETIC = {
         "User-agent: *\nAllow: /\nContent-Usage: train-ai=n, search=y\n"
         "\nUser-agent: Googlebot\nAllow: /\nContent-Usage: train-ai=n, search=y, ai-input=n\n"
     ),
+    "reserved-open-folder": (
+        "AIOptOut-Version: 1\n"
+        "User-agent: *\nAllow: /\nContent-Usage: tdm=n\nContent-Usage: /open/ tdm=y\n"
+    ),
     "wildcards": (
         "AIOptOut-Version: 1\n"
         "User-agent: *\nAllow: /\nContent-Usage: train-ai=n, train-any=n, search=y\n"
@@ -62,9 +67,14 @@ CASES.update(SYNTHETIC)
 EXTRA_PATHS = ("/press/2026/launch.html", "/report.pdf", "/a/b/c", "/drafts/x/edit", "/photo.jpg")
 
 
-def _serve(tmp_path: Path, text: str) -> tuple[FixtureWeb, Path, list[str]]:
+def _serve(tmp_path: Path, text: str, *, rsl: bool = False
+           ) -> tuple[FixtureWeb, Path, list[str]]:
+    """The published folder as a static host serves it; with ``rsl``, published for the fixture
+    web's own origin (so license.xml can be written), which starts the web to learn its port."""
     declaration = aioptout.parse(text)
-    publication = publish(declaration, text)
+    web = FixtureWeb()
+    site_url = web.start().origin("published.test") if rsl else None
+    publication = publish(declaration, text, site_url=site_url)
     folder = tmp_path / "site"
     for channel in publication.channels:
         if channel.kind in ("declaration", "nginx", "apache", "caddy", "meta"):
@@ -73,25 +83,36 @@ def _serve(tmp_path: Path, text: str) -> tuple[FixtureWeb, Path, list[str]]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(channel.text, encoding="utf-8")
     paths = list(dict.fromkeys([*probe_paths(declaration), *EXTRA_PATHS]))
-    web = FixtureWeb()
     web.add_folder("published.test", folder, pages=paths)
     return web, folder, paths
 
 
 # spec §16: "Served together without the declaration, the channels a publisher generates from
 # it MUST give the same decision as the declaration for every agent, usage and path." [R-16-1]
+# Every case is served with the RSL channel asked for; where license.xml is written it is read
+# through the robots.txt License line (and the home page's Link header) like any crawler would.
+RSL_CARRIED = {"everything-reserved", "reserved-open-folder"}
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_channels_served_together_answer_as_the_declaration(tmp_path: Path, name: str) -> None:
     text = CASES[name]
     declaration = aioptout.parse(text)
-    web, _, paths = _serve(tmp_path, text)
+    web, folder, paths = _serve(tmp_path, text, rsl=True)
     agents = probe_agents(declaration, default_registry())
     with web:
+        origin = web.origin("published.test")
+        licence = f"License: {origin}/license.xml"
+        robots_text = (folder / "robots.txt").read_text("utf-8")
+        assert (folder / "license.xml").is_file() is (name in RSL_CARRIED)
+        assert (licence in robots_text.splitlines()) is (name in RSL_CARRIED)
         fetcher = Fetcher(allow_private=True, resolve=web.resolve_map())
         # Pages robots.txt disallows are read too: their headers must not say too much either.
         pages = Fetcher(allow_private=True, resolve=web.resolve_map(), respect_robots=False)
-        report = crawl.check_site(web.origin("published.test"), fetcher=fetcher)
+        report = crawl.check_site(origin, fetcher=fetcher)
         assert report.declaration is None and report.robots is not None
+        if name in RSL_CARRIED:
+            assert report.rsl is not None and f"{origin}/license.xml" in report.rsl.documents
         mismatches = []
         for path in paths:
             url = web.url("published.test", path)
@@ -146,6 +167,50 @@ def test_tdmrep_carries_a_full_reservation_with_its_policy() -> None:
     tdm = publication.channel("tdmrep")
     assert tdm is not None
     assert '"tdm-reservation": 1' in tdm.text and "https://example.com/licence" in tdm.text
+
+
+def test_rsl_needs_the_site_url_and_is_left_out_where_it_would_say_too_much() -> None:
+    text = SYNTHETIC["named-blocks"]
+    without = publish(aioptout.parse(text), text)
+    assert without.channel("rsl") is None
+    assert any(d.code == "PUB103" and "license.xml" in d.message for d in without.diagnostics)
+    # Named agents have no RSL form: a document for * would license GPTBot's blocked site.
+    refused = publish(aioptout.parse(text), text, site_url="https://example.com/")
+    assert refused.channel("rsl") is None
+    robots = refused.channel("robots")
+    assert robots is not None and "License:" not in robots.text
+    notes = [d for d in refused.diagnostics if d.code == "PUB103" and "license.xml" in d.message]
+    assert len(notes) == 1 and "GPTBot" in notes[0].message
+    headers = refused.channel("headers-file")
+    assert headers is None or "Link:" not in headers.text
+
+
+def test_rsl_channel_names_its_document_everywhere() -> None:
+    text = SYNTHETIC["everything-reserved"]
+    publication = publish(aioptout.parse(text), text, site_url="https://example.com/")
+    rsl = publication.channel("rsl")
+    assert rsl is not None and rsl.path == "license.xml"
+    parsed = rsl_signal.parse(rsl.text)
+    assert parsed.valid and parsed.contents
+    robots = publication.channel("robots")
+    assert robots is not None
+    lines = robots.text.splitlines()
+    at = lines.index("License: https://example.com/license.xml")
+    assert at < min(i for i, line in enumerate(lines) if line.startswith("User-agent"))
+    link = '<https://example.com/license.xml>; rel="license"; type="application/rsl+xml"'
+    for kind in ("nginx", "apache", "caddy", "headers-file"):
+        channel = publication.channel(kind)
+        assert channel is not None
+        assert link in channel.text.replace('\\"', '"'), kind
+    with pytest.raises(ValueError):
+        publish(aioptout.parse(text), text, site_url="example.com")
+    # Merged after an existing group, robots.txt cannot name it for every agent.
+    merged = publish(aioptout.parse(text), text, site_url="https://example.com",
+                     existing_robots="User-agent: Foo\nDisallow: /x\n")
+    merged_robots = merged.channel("robots")
+    assert merged_robots is not None and "License:" not in merged_robots.text
+    assert merged.channel("rsl") is not None
+    assert any(d.code == "PUB102" and "license.xml" in d.message for d in merged.diagnostics)
 
 
 def test_declaration_with_errors_publishes_nothing() -> None:  # R-16-4
@@ -312,6 +377,13 @@ def test_json_outputs_follow_their_schemas(tmp_path: Path) -> None:
     published = CliRunner().invoke(app, ["publish", str(source), "--out", str(tmp_path / "o"),
                                          "--format", "json"])
     jsonschema.validate(json.loads(published.stdout), _schema("publish.schema.json"))
+    reserved = tmp_path / "reserved.txt"
+    reserved.write_text(SYNTHETIC["everything-reserved"], encoding="utf-8")
+    with_rsl = CliRunner().invoke(app, ["publish", str(reserved), "--out", str(tmp_path / "r"),
+                                        "--site-url", "https://example.com", "--format", "json"])
+    doc = json.loads(with_rsl.stdout)
+    assert "rsl" in [c["kind"] for c in doc["channels"]]
+    jsonschema.validate(doc, _schema("publish.schema.json"))
     (folder / "ai.txt").write_text("User-Agent: *\nAllow: /\n", encoding="utf-8")
     drifted = CliRunner().invoke(app, ["drift", str(folder), "--offline", "--declaration",
                                        str(source), "--format", "json"])
@@ -359,3 +431,18 @@ def test_publishing_is_linear_in_the_number_of_rules() -> None:
 
     small, large = work(150), work(300)
     assert large / small < 2.5
+
+
+def test_cli_site_url_writes_license_xml_and_refuses_a_bad_url(tmp_path: Path) -> None:
+    source = tmp_path / "aioptout.txt"
+    source.write_text(SYNTHETIC["everything-reserved"], encoding="utf-8")
+    out = tmp_path / "public"
+    runner = CliRunner()
+    result = runner.invoke(app, ["publish", str(source), "--out", str(out),
+                                 "--site-url", "https://example.com"])
+    assert result.exit_code == 0, result.output
+    assert (out / "license.xml").is_file()
+    assert "License: https://example.com/license.xml" in (out / "robots.txt").read_text("utf-8")
+    bad = runner.invoke(app, ["publish", str(source), "--out", str(tmp_path / "x"),
+                              "--site-url", "example.com"])
+    assert bad.exit_code == 2 and not (tmp_path / "x").exists()

@@ -20,7 +20,10 @@ Writes robots.txt (the declaration's groups with aipref Content-Usage lines and 
 Content-Signal line per group), .well-known/tdmrep.json (tdm-policy from Licensing), ai.txt, \
 meta.html (tags for page heads), server/nginx.conf, server/htaccess, server/Caddyfile and \
 _headers (Content-Usage, tdm-reservation and X-Robots-Tag response headers), and the \
-declaration itself at .well-known/aioptout.txt.  Served together without the declaration, \
+declaration itself at .well-known/aioptout.txt.  With --site-url, also license.xml (an RSL 1.0 \
+license document), named by a robots.txt License line and a Link rel="license" header; it is \
+written only if, read alone, it answers no question differently from the declaration.  \
+Served together without the declaration, \
 these files answer every agent, use and path as the declaration does (spec §16): a \
 statement goes into a channel only where the channel can carry it exactly, and everything \
 left out is listed on stderr (PUB codes).  A channel that can carry nothing is not written.
@@ -32,6 +35,7 @@ line is kept byte for byte, and an earlier generated section is replaced.
 Examples:
   aioptout publish .well-known/aioptout.txt --out public/
   aioptout publish decl.txt --out build/ --robots public/robots.txt --format json
+  aioptout publish decl.txt --out public/ --site-url https://example.com
 
 {EXIT_CODES_HELP} Here: 0 published; 1 the declaration has errors (nothing written) or the \
 existing robots.txt names the same agents (readers merge the groups); 2 bad option; \
@@ -73,6 +77,11 @@ def publish_command(
         typer.Option("--robots", metavar="EXISTING",
                      help="An existing robots.txt to merge the generated groups into."),
     ] = None,
+    site_url: Annotated[
+        str | None,
+        typer.Option("--site-url", metavar="URL",
+                     help="The site's URL; RSL needs it for absolute links (license.xml)."),
+    ] = None,
     output_format: Annotated[
         TextJson, typer.Option("--format", help="text (a summary on stderr) or json on stdout.")
     ] = TextJson.text,
@@ -83,7 +92,11 @@ def publish_command(
     existing = None
     if robots is not None:
         existing = read_local(str(robots)).decode("utf-8", "surrogateescape")
-    publication = publish(parse(data, source=label), text, existing_robots=existing)
+    try:
+        publication = publish(parse(data, source=label), text, existing_robots=existing,
+                              site_url=site_url)
+    except ValueError as exc:
+        fail(f"--site-url: {exc}", Exit.USAGE)
     try:
         for channel in publication.channels:
             # The declaration as given; an existing robots.txt's bytes survive the merge.
