@@ -42,6 +42,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from . import _limits
+from ._identity import DEFAULT_USER_AGENT, PRODUCT_TOKEN
+from ._wellknown import AI_TXT_PATH, ROBOTS_PATH
 from .diagnostics import define
 from .model import Diagnostic, Severity
 
@@ -57,9 +59,6 @@ __all__ = [
 
 Outcome = Literal["present", "unavailable", "unreachable"]
 
-#: The token our own crawler answers to in robots.txt.
-PRODUCT_TOKEN: Final = "aioptout"
-DEFAULT_USER_AGENT: Final = "aioptout/0.1 (+https://github.com/aioptout/aioptout)"
 #: (connect, read) seconds; the read timeout applies to each socket read.
 DEFAULT_TIMEOUT: Final = (5.0, 10.0)
 #: Seconds one fetch may take in all: name resolution, connect, TLS, headers, body and every
@@ -658,7 +657,7 @@ def origin_of(url: str) -> str:
 def is_well_known(url: str) -> bool:
     """The files every fetch of a site may read without asking robots.txt first."""
     path = urlsplit(url).path
-    return path in ("/robots.txt", "/ai.txt") or path.startswith("/.well-known/")
+    return path in (ROBOTS_PATH, AI_TXT_PATH) or path.startswith("/.well-known/")
 
 
 # --- bodies and charsets --------------------------------------------------------------------------
@@ -926,7 +925,7 @@ class Fetcher:
                 delay = max(delay, crawl_delay)
         result = self._fetch(normalised, start, delay, max_bytes or self.max_bytes)
         self._cache.put(result)
-        if result.outcome == "unreachable" and urlsplit(normalised).path == "/robots.txt":
+        if result.outcome == "unreachable" and urlsplit(normalised).path == ROBOTS_PATH:
             self._remember(origin_of(normalised), _UNREACHABLE_RETRY,
                            result.error or "unreachable", None)
         return result
@@ -1252,7 +1251,7 @@ class Fetcher:
             if memo is not None and time.monotonic() < memo[0]:
                 _, unreachable, robots = memo
             else:
-                robots_result = self.fetch(origin + "/robots.txt")
+                robots_result = self.fetch(origin + ROBOTS_PATH)
                 robots = None
                 unreachable = None
                 if robots_result.outcome == "present":

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, cast
 from urllib.parse import urlsplit
 
 from . import usage as U
+from ._wellknown import PATHS
 from .decide import Signal, _identify, decide
 from .identifiers import looks_like_work_id
 from .model import Declaration, Statement, Value
@@ -62,11 +63,7 @@ SCHEMA_VERSION: Final = 1
 FIELD_PREFIX: Final = "aioptout_"
 #: Files of an origin, by mechanism, as saved under ``--policies DIR/<host>/``.
 POLICY_FILES: Final[Mapping[str, str]] = {
-    "aioptout": ".well-known/aioptout.txt",
-    "robots": "robots.txt",
-    "tdmrep": ".well-known/tdmrep.json",
-    "ai-txt": "ai.txt",
-}
+    mechanism: path.lstrip("/") for path, mechanism in PATHS.items()}
 #: Decisions remembered per origin: rows repeating a path or a rule match hit them.
 MEMO_SIZE: Final = 4096
 #: Rows read ahead of the one being written, so origins are fetched concurrently.

@@ -9,28 +9,24 @@ from __future__ import annotations
 
 from typing import Final
 
+from . import _mechanisms as M
+from ._wellknown import PATHS
 from .decide import Signal
 from .model import Declaration, Diagnostic
 from .parse import parse
 
-KINDS: Final = ("aioptout", "robots", "tdmrep", "ai-txt", "rsl")
+KINDS: Final = (M.AIOPTOUT, M.ROBOTS, M.TDMREP, M.AI_TXT, M.RSL)
 _SNIFF: Final = 16 * 1024
 #: Fields of spec §5 and §7.3 that no robots.txt dialect uses.
 _DECLARATION_ONLY_FIELDS: Final = frozenset(
     {"aioptout-version", "rightsholder", "licensing", "legal-basis", "issued", "expires",
      "work-usage"}
 )
-_WELL_KNOWN: Final = {
-    "/.well-known/aioptout.txt": "aioptout",
-    "/robots.txt": "robots",
-    "/ai.txt": "ai-txt",
-    "/.well-known/tdmrep.json": "tdmrep",
-}
 
 
 def kind_of_url_path(path: str) -> str | None:
     """The kind of file a well-known path holds, or None for any other URL path."""
-    return _WELL_KNOWN.get(path)
+    return PATHS.get(path)
 
 
 def detect_kind(data: bytes | str, name: str | None = None) -> str:

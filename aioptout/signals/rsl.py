@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
+from .. import _mechanisms
 from .. import diagnostics as _diag
 from .. import usage as U
 from .._limits import MAX_DIAGNOSTICS_PER_CODE
@@ -44,7 +45,7 @@ __all__ = [
 
 NAMESPACE: Final = "https://rslstandard.org/rsl"
 MEDIA_TYPE: Final = "application/rsl+xml"
-MECHANISM: Final = "rsl"
+MECHANISM: Final = _mechanisms.RSL
 DEFAULT_MAX_AGE_DAYS: Final = 30
 _NS: Final = "{" + NAMESPACE + "}"
 _S: Final = "RSL-SPEC-1.0"

@@ -1,0 +1,102 @@
+"""Issue 17 point 4: each shared fact has one home; a second copy anywhere in ``aioptout/`` fails.
+
+The checks read the package's source as Python tokens and syntax trees, so a fact written again
+as a string literal (not a mention in a docstring or comment) is found wherever it lands.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import aioptout
+from aioptout import _identity, _mechanisms, _wellknown, fetch
+
+PACKAGE = Path(aioptout.__file__).parent
+
+
+def _modules() -> Iterator[tuple[str, str]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path.relative_to(PACKAGE).as_posix(), path.read_text(encoding="utf-8")
+
+
+def _strings(text: str) -> Iterator[tuple[int, str]]:
+    """Every string literal's value (f-strings by their literal parts), with its line."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+
+
+def _docstring_lines(text: str) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
+                and isinstance(node.value.value, str):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return lines
+
+
+def _code_strings(text: str) -> Iterator[tuple[int, str]]:
+    docs = _docstring_lines(text)
+    for line, value in _strings(text):
+        if line not in docs:
+            yield line, value
+
+
+def test_user_agent_has_one_home() -> None:
+    assert fetch.DEFAULT_USER_AGENT is _identity.DEFAULT_USER_AGENT
+    assert fetch.PRODUCT_TOKEN == _identity.PRODUCT_TOKEN
+    assert _identity.DEFAULT_USER_AGENT.startswith(_identity.PRODUCT_TOKEN + "/")
+    copies = [(name, line, value) for name, text in _modules() if name != "_identity.py"
+              for line, value in _code_strings(text)
+              if _identity.PROJECT_URL in value or value.startswith(_identity.PRODUCT_TOKEN + "/0")]
+    assert copies == []
+
+
+#: Modules the decision-path rework (issue 17, points 1-2) owns; their copies are listed in the
+#: lead's report and are to move when that work lands.
+_PATH_EXEMPT = {"evaluate.py", "fixtureweb.py"}
+
+
+def test_well_known_paths_have_one_home() -> None:
+    # "robots.txt" and "ai.txt" alone are also the files' names in messages; a path is a copy.
+    literals = set(_wellknown.PATHS) | {p[1:] for p in _wellknown.PATHS if "/" in p[1:]}
+    copies = [(name, line, value) for name, text in _modules()
+              if name != "_wellknown.py" and name not in _PATH_EXEMPT
+              for line, value in _code_strings(text) if value in literals]
+    assert copies == []
+
+
+def test_mechanism_lists_have_one_home() -> None:
+    """No tuple, list, set or dict keys of three or more mechanism names outside the vocabulary."""
+    names = set(_mechanisms.MECHANISMS) | set(_mechanisms.RECORDED)
+    copies = []
+    for name, text in _modules():
+        if name == "_mechanisms.py":
+            continue
+        for node in ast.walk(ast.parse(text)):
+            items: list[ast.expr | None] = []
+            if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                items = list(node.elts)
+            elif isinstance(node, ast.Dict):
+                items = list(node.keys)
+            spelled = [i.value for i in items
+                       if isinstance(i, ast.Constant) and isinstance(i.value, str)]
+            if len(spelled) >= 3 and all(s in names for s in spelled):
+                copies.append((name, getattr(node, "lineno", 0), spelled))
+    assert copies == []
+
+
+def test_signal_modules_take_their_name_from_the_vocabulary() -> None:
+    from aioptout.signals import aipref, aitxt, contentsignal, media, robotsmeta, rsl, tdmrep
+
+    got = {m.MECHANISM for m in (aipref, aitxt, contentsignal, media, robotsmeta, rsl, tdmrep)}
+    assert got <= set(_mechanisms.MECHANISMS)
+    spelled = []
+    for name, text in _modules():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                    and node.target.id == "MECHANISM" and isinstance(node.value, ast.Constant):
+                spelled.append((name, node.lineno))
+    assert spelled == []
