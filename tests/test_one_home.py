@@ -100,3 +100,25 @@ def test_signal_modules_take_their_name_from_the_vocabulary() -> None:
                     and node.target.id == "MECHANISM" and isinstance(node.value, ast.Constant):
                 spelled.append((name, node.lineno))
     assert spelled == []
+
+
+#: Calls that read a date or time from text; only ``_rfc3339`` may make them.
+_DATE_READERS = {"fromisoformat", "strptime"}
+
+
+def test_rfc3339_instants_have_one_reader() -> None:
+    readers = [(name, node.lineno) for name, text in _modules() if name != "_rfc3339.py"
+               for node in ast.walk(ast.parse(text))
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr in _DATE_READERS]
+    assert readers == []
+
+
+def test_now_reads_the_same_in_cli_and_web() -> None:
+    from aioptout._rfc3339 import parse_now
+
+    for text in ("2026-06-01T00:00:00Z", "2026-06-01 00:00:00Z", "2026-06-01",
+                 "2016-12-31T23:59:60Z"):
+        assert parse_now(text) is not None, text
+    assert parse_now("2026-06-01T12:00:60Z") is None
+    assert parse_now("tomorrow") is None

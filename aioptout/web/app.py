@@ -27,7 +27,7 @@ from .. import _json
 from .. import usage as U
 from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
-from .._rfc3339 import parse_date_time
+from .._rfc3339 import parse_now
 from ..crawl import SiteReport, check_site
 from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher
 from ..init import StarterOptions, render_starter
@@ -221,7 +221,7 @@ def _now(body: Mapping[str, Any]) -> _dt.datetime | None:
     if text is None:
         return None
     # Leap seconds as spec R-5.6-7 reads them, the same reader as Issued and Expires.
-    moment = parse_date_time(text, space=True)
+    moment = parse_now(text)
     if moment is None:
         raise _Invalid(422, "now is not an RFC 3339 date-time", "now")
     return moment
