@@ -122,3 +122,21 @@ def test_now_reads_the_same_in_cli_and_web() -> None:
         assert parse_now(text) is not None, text
     assert parse_now("2026-06-01T12:00:60Z") is None
     assert parse_now("tomorrow") is None
+
+
+#: RSL still caps by dropping, without the §11.3 summary; its tests assert that (see report).
+_CAP_EXEMPT = {"signals/rsl.py"}
+
+
+def test_per_code_cap_has_one_home() -> None:
+    """Only ``diagnostics`` compares a count with the cap or writes the summary message."""
+    uses = [(name, line) for name, text in _modules()
+            if name not in {"diagnostics.py", "_limits.py"} | _CAP_EXEMPT
+            for line, _ in ((n.lineno, n) for n in ast.walk(ast.parse(text))
+                            if isinstance(n, ast.Name | ast.Attribute)
+                            and getattr(n, "id", getattr(n, "attr", None))
+                            in {"MAX_DIAGNOSTICS_PER_CODE", "summary_message"})]
+    assert uses == []
+    more = [(name, line) for name, text in _modules() if name != "diagnostics.py"
+            for line, value in _code_strings(text) if "more not shown" in value]
+    assert more == []

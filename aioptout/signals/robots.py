@@ -282,15 +282,10 @@ class _Sink:
         self.items.append((code, line, column, max(end_column, column + 1), None))
 
     def finish(self) -> tuple[_Finding, ...]:
-        over = self.tally.unreported()
-        if over:
-            seen: dict[str, int] = {}
-            for index, (code, line, column, end, _message) in enumerate(self.items):
-                if code.code in over:
-                    seen[code.code] = kept = seen.get(code.code, 0) + 1
-                    if kept == _diag.KEPT_PER_CODE:
-                        summary = _diag.summary_message(code.code, over[code.code])
-                        self.items[index] = (code, line, column, end, summary)
+        at = _diag.summaries((item[0].code for item in self.items), self.tally)
+        for index, summary in at.items():
+            code, line, column, end, _message = self.items[index]
+            self.items[index] = (code, line, column, end, summary)
         self.items.sort(key=_position)
         return tuple(self.items)
 
