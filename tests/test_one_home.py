@@ -140,3 +140,19 @@ def test_per_code_cap_has_one_home() -> None:
     more = [(name, line) for name, text in _modules() if name != "diagnostics.py"
             for line, value in _code_strings(text) if "more not shown" in value]
     assert more == []
+
+
+def test_input_kinds_and_loaded_have_one_definition() -> None:
+    """``Kind``, ``Loaded`` and ``detect_kind`` are defined in ``sources`` (``convert`` keeps
+    only the detection of the foreign formats it converts, which ``sources`` calls)."""
+    from aioptout import sources
+
+    assert [k.value for k in sources.Kind if k is not sources.Kind.auto] == list(sources.KINDS)
+    defined: dict[str, list[str]] = {}
+    for name, text in _modules():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef | ast.FunctionDef):
+                defined.setdefault(node.name, []).append(name)
+    assert defined["Kind"] == ["sources.py"]
+    assert sorted(defined["detect_kind"]) == ["convert.py", "sources.py"]
+    assert [n for n in defined["Loaded"] if n != "_cli/_sources.py"] == ["sources.py"]

@@ -13,10 +13,10 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
+from .. import contracts
 from .._rfc3339 import parse_now
 from ..model import Decision, Declaration, Diagnostic, Severity, Value
 from ..parse import parse
-from ..report import contracts
 from ..report.sarif import sarif
 from ..validate import validate
 from ._common import (

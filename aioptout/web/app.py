@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import _json
+from .. import _json, contracts
 from .. import usage as U
 from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
@@ -33,7 +33,6 @@ from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher
 from ..init import StarterOptions, render_starter
 from ..model import Severity
 from ..parse import parse
-from ..report import contracts
 from ..sources import KINDS
 from ..validate import validate
 from . import _spec
