@@ -156,3 +156,17 @@ def test_input_kinds_and_loaded_have_one_definition() -> None:
     assert defined["Kind"] == ["sources.py"]
     assert sorted(defined["detect_kind"]) == ["convert.py", "sources.py"]
     assert [n for n in defined["Loaded"] if n != "_cli/_sources.py"] == ["sources.py"]
+
+
+def test_fetch_is_split_by_concern_and_keeps_its_names() -> None:
+    import aioptout.fetch as fetch_package
+
+    for name in ("Fetcher", "FetchResult", "Headers", "normalise_url", "origin_of",
+                 "is_public_address", "is_well_known", "DEFAULT_USER_AGENT", "PRODUCT_TOKEN",
+                 "DEFAULT_POLITENESS_DELAY", "Outcome"):
+        assert name in fetch_package.__all__ and hasattr(fetch_package, name), name
+    parts = {p.name: len(p.read_text(encoding="utf-8").splitlines())
+             for p in (PACKAGE / "fetch").glob("*.py")}
+    assert {"_address.py", "_deadline.py", "_http.py", "_charset.py", "_cache.py",
+            "_urls.py", "_result.py"} <= set(parts)
+    assert max(parts.values()) < 700, parts
