@@ -69,3 +69,12 @@ def parse_full_date(text: str) -> _dt.datetime | None:
 def parse_date(text: str) -> _dt.datetime | None:
     """A ``full-date`` or a ``date-time`` (spec R-5.6-1), as a UTC instant, or ``None``."""
     return parse_full_date(text) or parse_date_time(text)
+
+
+def parse_now(text: str) -> _dt.datetime | None:
+    """The instant a person names as "now" (``--now``, the web API's ``now``), or ``None``.
+
+    A ``date-time``, with a space for the ``T`` if typed so, or a ``full-date`` for its first
+    instant; every caller that lets a user move the clock reads it here.
+    """
+    return parse_date_time(text, space=True) or parse_full_date(text)

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 from . import _json
+from . import _mechanisms as M
 from . import usage as U
 from ._match import compile_pattern
 from .diagnostics import BINARY, Code, define
@@ -56,7 +57,7 @@ from .signals.contentsignal import parse_signal
 from .signals.mapping import lookup
 from .signals.robots import product_token
 
-KINDS: Final = ("robots", "tdmrep", "ai-txt", "aioptout", "rsl")
+KINDS: Final = (M.ROBOTS, M.TDMREP, M.AI_TXT, M.AIOPTOUT, M.RSL)
 TARGETS: Final = ("aioptout", "robots")
 #: (source kind, target) pairs that ``convert`` supports; ``--to rsl`` is _convert_rsl's.
 PAIRS: Final = frozenset({("robots", "aioptout"), ("tdmrep", "aioptout"), ("ai-txt", "aioptout"),
@@ -640,8 +641,8 @@ def _from_rsl(data: bytes | str, source: str | None) -> Conversion:
     return from_rsl(data, source)
 
 
-_CONVERTERS: Final = {"tdmrep": _from_tdmrep, "ai-txt": _from_ai_txt, "robots": _from_robots,
-                      "rsl": _from_rsl}
+_CONVERTERS: Final = {M.TDMREP: _from_tdmrep, M.AI_TXT: _from_ai_txt, M.ROBOTS: _from_robots,
+                      M.RSL: _from_rsl}
 
 
 def convert(data: bytes | str, *, kind: str = "auto", source: str | None = None,

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from . import usage as U
 from ._isolation import Failure, guarded, isolated
+from ._wellknown import AI_TXT_PATH, DECLARATION_PATH, ROBOTS_PATH, TDMREP_PATH
 from .decide import Signal, decide
 from .fetch import Fetcher, FetchResult, normalise_url
 from .model import Decision, Declaration, Diagnostic, Severity, Statement, Value
@@ -40,10 +41,6 @@ __all__ = [
 
 SCHEMA_VERSION: Final = 1
 DEFAULT_JOBS: Final = 8
-DECLARATION_PATH: Final = "/.well-known/aioptout.txt"
-ROBOTS_PATH: Final = "/robots.txt"
-AI_TXT_PATH: Final = "/ai.txt"
-TDMREP_PATH: Final = "/.well-known/tdmrep.json"
 _SIGNAL_HEADERS: Final = ("content-usage", "content-signal", "tdm-reservation", "tdm-policy")
 _UTF8: Final = ("utf-8", "utf-8-sig")
 

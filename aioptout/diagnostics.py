@@ -143,23 +143,29 @@ def summary_message(code: str, unreported: int) -> str:
     return f"{get(code).title} ({unreported} more not shown)"
 
 
+def summaries(codes: Iterable[str], tally: Tally) -> dict[int, str]:
+    """Index (into ``codes``, the kept findings' codes in order) to summary message, for each
+    over-cap code's last kept finding: where a collector puts the summary, whatever it stores."""
+    over = tally.unreported()
+    if not over:
+        return {}
+    seen: dict[str, int] = {}
+    out: dict[int, str] = {}
+    for index, code in enumerate(codes):
+        if code in over:
+            seen[code] = kept = seen.get(code, 0) + 1
+            if kept == KEPT_PER_CODE:
+                out[index] = summary_message(code, over[code])
+    return out
+
+
 def summarise(kept: list[Diagnostic], tally: Tally) -> list[Diagnostic]:
     """``kept`` (each code's kept findings, in order) with each over-cap code's last one
     turned into its summary: same code and position, the number of unreported findings."""
-    over = tally.unreported()
-    if not over:
+    at = summaries((d.code for d in kept), tally)
+    if not at:
         return kept
-    seen: dict[str, int] = {}
-    out: list[Diagnostic] = []
-    for diagnostic in kept:
-        code = diagnostic.code
-        if code in over:
-            index = seen.get(code, 0) + 1
-            seen[code] = index
-            if index == KEPT_PER_CODE:
-                diagnostic = replace(diagnostic, message=summary_message(code, over[code]))
-        out.append(diagnostic)
-    return out
+    return [replace(d, message=at[i]) if i in at else d for i, d in enumerate(kept)]
 
 
 def capped(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

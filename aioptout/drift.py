@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, cast
 
+from . import _mechanisms as M
 from . import diagnostics as D
 from . import usage as U
+from ._wellknown import AI_TXT_PATH, ROBOTS_PATH, TDMREP_PATH
 from .agents import Registry, default_registry
 from .decide import Signal, decide
 from .model import Declaration, Diagnostic, Statement, Value
@@ -96,8 +98,8 @@ def audited_agents(declaration: Declaration, registry: Registry) -> list[str]:
 
 
 _CHANNEL_NAMES: Final = {
-    "robots": "robots.txt", "aipref": "Content-Usage", "content-signal": "Content-Signal",
-    "tdmrep": "TDMRep", "ai-txt": "ai.txt", "robots-meta": "noai",
+    M.ROBOTS: "robots.txt", M.AIPREF: "Content-Usage", M.CONTENT_SIGNAL: "Content-Signal",
+    M.TDMREP: "TDMRep", M.AI_TXT: "ai.txt", M.ROBOTS_META: "noai",
 }
 
 
@@ -205,17 +207,17 @@ def drift_folder(folder: Path, declaration: Declaration, *, origin: str = "https
         return path.read_bytes() if path.is_file() else None
 
     signals: list[Signal] = []
-    robots_bytes = read("robots.txt")
+    robots_bytes = read(ROBOTS_PATH[1:])
     if robots_bytes is not None:
-        robots = RobotsTxt.parse(robots_bytes, source=f"{origin}/robots.txt")
+        robots = RobotsTxt.parse(robots_bytes, source=origin + ROBOTS_PATH)
         signals += [cast(Signal, robots), aipref.from_robots(robots),
                     contentsignal.from_robots(robots)]
-    tdm_bytes = read(".well-known/tdmrep.json")
+    tdm_bytes = read(TDMREP_PATH[1:])
     if tdm_bytes is not None:
-        signals.append(tdmrep.parse_file(tdm_bytes, source=f"{origin}/.well-known/tdmrep.json"))
-    ai_bytes = read("ai.txt")
+        signals.append(tdmrep.parse_file(tdm_bytes, source=origin + TDMREP_PATH))
+    ai_bytes = read(AI_TXT_PATH[1:])
     if ai_bytes is not None:
-        signals.append(aitxt.parse(ai_bytes, source=f"{origin}/ai.txt"))
+        signals.append(aitxt.parse(ai_bytes, source=origin + AI_TXT_PATH))
     headers_text = read("_headers")
     rules = _headersfile.parse(headers_text.decode("utf-8", "replace") if headers_text else "")
 

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, cast
 from urllib.parse import urlsplit
 
 from . import usage as U
+from ._rfc3339 import parse_date_time
+from ._wellknown import PATHS
 from .decide import Signal, _identify, decide
 from .identifiers import looks_like_work_id
 from .model import Declaration, Value
@@ -62,11 +64,7 @@ SCHEMA_VERSION: Final = 1
 FIELD_PREFIX: Final = "aioptout_"
 #: Files of an origin, by mechanism, as saved under ``--policies DIR/<host>/``.
 POLICY_FILES: Final[Mapping[str, str]] = {
-    "aioptout": ".well-known/aioptout.txt",
-    "robots": "robots.txt",
-    "tdmrep": ".well-known/tdmrep.json",
-    "ai-txt": "ai.txt",
-}
+    mechanism: path.lstrip("/") for path, mechanism in PATHS.items()}
 #: Decisions remembered per origin: rows repeating a path or a rule match hit them.
 MEMO_SIZE: Final = 4096
 #: Rows read ahead of the one being written, so origins are fetched concurrently.
@@ -441,7 +439,7 @@ class SurveySource:
             fetched = entry.get("fetched_at")
             files.append(SignalFile(
                 mechanism, url, entry.get("status"), outcome,
-                None if fetched is None else datetime.fromisoformat(fetched).timestamp(),
+                _instant(fetched),
                 entry.get("sha256"), None if data is None else len(data)))
         semantics = str((result.get("provenance") or {}).get("semantics", "google"))
         return _view_from_report(_report_from_bodies(origin, bodies, semantics), files)
@@ -675,6 +673,12 @@ class RowFilter:
             entry.update(kept=kept, rejected=rejected)
             out.append(entry)
         return out
+
+
+def _instant(stamp: object) -> float | None:
+    """A kept file's ``fetched_at`` as a timestamp; one the store did not write reads as unknown."""
+    moment = parse_date_time(stamp) if isinstance(stamp, str) else None
+    return None if moment is None else moment.timestamp()
 
 
 def _rfc3339(moment: float) -> str:

@@ -7,30 +7,39 @@ corresponding Signal objects.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
+from . import _mechanisms as M
+from ._wellknown import PATHS
 from .decide import Signal
 from .model import Declaration, Diagnostic
 from .parse import parse
 
-KINDS: Final = ("aioptout", "robots", "tdmrep", "ai-txt", "rsl")
+KINDS: Final = (M.AIOPTOUT, M.ROBOTS, M.TDMREP, M.AI_TXT, M.RSL)
+
+
+class Kind(StrEnum):
+    """The ``--kind`` every command takes: a kind of :data:`KINDS`, or ``auto`` to detect it."""
+
+    auto = "auto"
+    aioptout = M.AIOPTOUT
+    robots = M.ROBOTS
+    tdmrep = M.TDMREP
+    ai_txt = M.AI_TXT
+    rsl = M.RSL
+
 _SNIFF: Final = 16 * 1024
 #: Fields of spec §5 and §7.3 that no robots.txt dialect uses.
 _DECLARATION_ONLY_FIELDS: Final = frozenset(
     {"aioptout-version", "rightsholder", "licensing", "legal-basis", "issued", "expires",
      "work-usage"}
 )
-_WELL_KNOWN: Final = {
-    "/.well-known/aioptout.txt": "aioptout",
-    "/robots.txt": "robots",
-    "/ai.txt": "ai-txt",
-    "/.well-known/tdmrep.json": "tdmrep",
-}
 
 
 def kind_of_url_path(path: str) -> str | None:
     """The kind of file a well-known path holds, or None for any other URL path."""
-    return _WELL_KNOWN.get(path)
+    return PATHS.get(path)
 
 
 def detect_kind(data: bytes | str, name: str | None = None) -> str:
@@ -52,6 +61,27 @@ def detect_kind(data: bytes | str, name: str | None = None) -> str:
     from .convert import detect_kind as detect_foreign
 
     return detect_foreign(data, name)
+
+
+class Loaded:
+    """One input file read as a given kind: its signals, and the declaration when it is one."""
+
+    __slots__ = ("data", "declaration", "kind", "signals", "source")
+
+    def __init__(self, data: bytes, kind: str, source: str | None) -> None:
+        self.data = data
+        self.kind = kind
+        self.source = source
+        self.signals: list[Signal | Declaration] = signals_from(data, kind, source)
+        first = self.signals[0] if self.signals else None
+        self.declaration = first if isinstance(first, Declaration) else None
+
+
+def load(data: bytes | str, *, kind: str | None = None, source: str | None = None) -> Loaded:
+    """Read ``data`` as ``kind`` (guessed from ``source`` and the content when None)."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    return Loaded(raw, kind or detect_kind(raw, source), source)
+
 
 
 def signals_from(data: bytes, kind: str, source: str | None) -> list[Signal | Declaration]:

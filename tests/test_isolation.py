@@ -17,12 +17,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from aioptout import catalogue, crawl
+from aioptout import catalogue, contracts, crawl
 from aioptout._isolation import MAX_FAILURE_MESSAGE, Failure, guarded, isolated
 from aioptout.cli import app as cli_app
 from aioptout.fetch import Fetcher
 from aioptout.fixtureweb import FixtureWeb
-from aioptout.report import contracts
 from aioptout.signals import tdmrep
 from aioptout.survey.engine import OnlineAnalyzer, survey
 from aioptout.survey.inputs import Job

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from .._limits import MAX_FILE_BYTES
 from ..sources import KINDS
+from ..sources import Kind as Kind
 from ._common import Exit, fail, is_url, read_local
 
 # Enough to tell "over the limit" from "at the limit" without reading a 10 GB file.
@@ -46,15 +46,6 @@ def pins(entries: Iterable[str]) -> dict[str, str]:
             fail(f"--resolve {entry!r}: expected HOST:PORT:ADDRESS", Exit.USAGE)
         out[f"{host.lower()}:{port}"] = addr.strip("[]")
     return out
-
-
-class Kind(StrEnum):
-    auto = "auto"
-    aioptout = "aioptout"
-    robots = "robots"
-    tdmrep = "tdmrep"
-    ai_txt = "ai-txt"
-    rsl = "rsl"
 
 
 KindOption = Annotated[

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..convert import PAIRS, Conversion, convert
-from ..sources import detect_kind
+from ..sources import Kind, detect_kind
 from ._common import EXIT_CODES_HELP, Exit, TextJson, emit_json, fail, read_local, stderr
 
 _HELP = f"""Convert a robots.txt, tdmrep.json, ai.txt or RSL document into an aioptout \
@@ -38,13 +38,7 @@ Examples:
 """
 
 
-class KindOption(StrEnum):
-    auto = "auto"
-    robots = "robots"
-    tdmrep = "tdmrep"
-    ai_txt = "ai-txt"
-    rsl = "rsl"
-    aioptout = "aioptout"
+KindOption = Kind
 
 
 class TargetOption(StrEnum):

@@ -13,10 +13,10 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from .._rfc3339 import parse_date_time, parse_full_date
+from .. import contracts
+from .._rfc3339 import parse_now
 from ..model import Decision, Declaration, Diagnostic, Severity, Value
 from ..parse import parse
-from ..report import contracts
 from ..report.sarif import sarif
 from ..validate import validate
 from ._common import (
@@ -79,7 +79,7 @@ Now = Annotated[
 def _now(value: str | None) -> _dt.datetime:
     if value is None:
         return _dt.datetime.now(_dt.UTC)
-    moment = parse_date_time(value, space=True) or parse_full_date(value)
+    moment = parse_now(value)
     if moment is None:
         fail(f"--now {value!r}: not an RFC 3339 date-time", Exit.USAGE)
     return moment

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from .. import __version__, diagnostics
+from .._identity import PROJECT_URL
 from ..model import Diagnostic, Severity
 
 _LEVEL: Final = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_SPEC_URL: Final = "https://github.com/aioptout/aioptout/blob/main/spec/aioptout.md"
+_SPEC_URL: Final = f"{PROJECT_URL}/blob/main/spec/aioptout.md"
 
 
 def sarif(files: Iterable[tuple[str, Iterable[Diagnostic]]]) -> dict[str, Any]:

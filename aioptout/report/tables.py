@@ -14,15 +14,15 @@ from typing import Any, Final
 from rich import box
 from rich.table import Table
 
+from .. import _mechanisms as _M
 from ..survey.store import Store, StoredResult
 
 #: Version of the report JSON (``aioptout report --format json``).
 REPORT_SCHEMA_VERSION: Final = 1
 #: Rows shown in the terminal for agents and diagnostics.
 TOP_ROWS: Final = 15
-MECHANISMS: Final = (
-    "aioptout", "robots", "aipref", "content-signal", "tdmrep", "ai-txt", "robots-meta", "media"
-)
+#: The mechanisms a report counts (RSL is shown as licences, not as a mechanism column).
+MECHANISMS: Final = tuple(m for m in _M.MECHANISMS if m != _M.RSL)
 USAGE_LABELS: Final = ("train-ai", "search")
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .. import _mechanisms
 from .. import usage as U
 from .._match import Pattern, compile_pattern, normalize_path, normalize_pattern
 from .._prefs import Problem, dictionary_fault, parse_preferences, parse_usage_rule
@@ -23,7 +24,7 @@ from ..model import Diagnostic, Statement, Value
 if TYPE_CHECKING:
     from .robots import RobotsLine, RobotsTxt
 
-MECHANISM: Final = "aipref"
+MECHANISM: Final = _mechanisms.AIPREF
 _HEADER: Final = "content-usage"
 
 BAD_DICTIONARY = define(

@@ -23,15 +23,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Final
 
+from .. import _mechanisms
 from .. import diagnostics as D
 from .._limits import MAX_FILE_BYTES
 from .._match import Pattern, caller_key, compile_pattern, normalize_path, normalize_pattern
+from .._wellknown import AI_TXT_PATH
 from ..model import Diagnostic, Statement
 from .mapping import lookup
 from .robots import product_token
 
-MECHANISM: Final = "ai-txt"
-PATH: Final = "/ai.txt"
+MECHANISM: Final = _mechanisms.AI_TXT
+PATH: Final = AI_TXT_PATH
 
 _AGENT_FIELDS: Final = frozenset({"user-agent", "useragent", "user agent", "user_agent"})
 _ALLOW_FIELDS: Final = frozenset({"allow"})

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .. import _mechanisms
 from .. import usage as U
 from ..diagnostics import capped, define
 from ..model import Diagnostic, Statement, Value
@@ -35,7 +36,7 @@ from .mapping import lookup
 if TYPE_CHECKING:
     from .robots import RobotsLine, RobotsTxt
 
-MECHANISM: Final = "content-signal"
+MECHANISM: Final = _mechanisms.CONTENT_SIGNAL
 _FIELD: Final = "content-signal"
 #: Keys the policy defines, in its own order.
 KEYS: Final[tuple[str, ...]] = ("search", "ai-input", "ai-train")

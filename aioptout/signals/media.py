@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from .. import _json, _xml
+from .. import _json, _mechanisms, _xml
 from .. import diagnostics as D
 from ..model import Diagnostic, Statement, Value
 from .mapping import is_mapped, lookup
@@ -34,7 +34,7 @@ from .tdmrep import TdmRepValues
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
-MECHANISM: Final = "media"
+MECHANISM: Final = _mechanisms.MEDIA
 #: Bytes of a media file scanned for XMP and C2PA markers.
 MAX_MEDIA_SCAN_BYTES: Final = 64 * 1024 * 1024
 #: Longest XMP packet parsed (extended XMP in JPEG stays far below this).

@@ -24,9 +24,11 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from .. import _mechanisms as M
 from .. import diagnostics as _diag
 from .._limits import MAX_CRAWL_DELAY, MAX_FILE_BYTES, MAX_LINE_BYTES
 from .._match import Pattern, RuleSet, agent_token, caller_key, compile_pattern, normalize_path
+from .._wellknown import ROBOTS_PATH
 from ..model import Diagnostic, Statement, Value
 
 __all__ = [
@@ -159,7 +161,7 @@ _SURROGATES: Final = re.compile("[\udc80-\udcff]+")
 #: Octets of a line Google keeps: its buffer is MAX_LINE_BYTES including the final NUL.
 _LINE_KEEP: Final = MAX_LINE_BYTES - 1
 _BOM_BYTES: Final = b"\xef\xbb\xbf"
-_ROBOTS_PATH: Final = "/robots.txt"
+_ROBOTS_PATH: Final = ROBOTS_PATH
 #: Distinct agent strings remembered per file; beyond this the product token is recomputed.
 _MAX_CACHED_AGENTS: Final = 1024
 
@@ -280,15 +282,10 @@ class _Sink:
         self.items.append((code, line, column, max(end_column, column + 1), None))
 
     def finish(self) -> tuple[_Finding, ...]:
-        over = self.tally.unreported()
-        if over:
-            seen: dict[str, int] = {}
-            for index, (code, line, column, end, _message) in enumerate(self.items):
-                if code.code in over:
-                    seen[code.code] = kept = seen.get(code.code, 0) + 1
-                    if kept == _diag.KEPT_PER_CODE:
-                        summary = _diag.summary_message(code.code, over[code.code])
-                        self.items[index] = (code, line, column, end, summary)
+        at = _diag.summaries((item[0].code for item in self.items), self.tally)
+        for index, summary in at.items():
+            code, line, column, end, _message = self.items[index]
+            self.items[index] = (code, line, column, end, summary)
         self.items.sort(key=_position)
         return tuple(self.items)
 
@@ -382,7 +379,7 @@ _RawGroup = tuple[tuple[str, ...], tuple[str, ...], tuple[_RawLine, ...], int]
 class RobotsTxt:
     """A parsed robots.txt: groups, sitemaps, diagnostics, and cached per-agent decisions."""
 
-    mechanism: Final = "robots"
+    mechanism: Final = M.ROBOTS
     __slots__ = (
         "_agent_cache",
         "_diagnostics",

@@ -14,12 +14,13 @@ from html.parser import HTMLParser
 from typing import Final
 from urllib.parse import urlsplit
 
+from .. import _mechanisms
 from .._match import AGENT_TOKEN_CHARS, caller_key
 from ..diagnostics import capped, define
 from ..model import Diagnostic, Statement
 from .mapping import MICROSOFT_AGENTS, lookup
 
-MECHANISM: Final = "robots-meta"
+MECHANISM: Final = _mechanisms.ROBOTS_META
 
 #: Octets of an HTML document read for metas; robots metas belong in <head>.
 MAX_HTML_BYTES: Final = 512 * 1024

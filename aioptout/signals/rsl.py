@@ -15,7 +15,6 @@ states how this reader settles what RSL leaves open; the requirement ids below a
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -23,10 +22,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
+from .. import _mechanisms
 from .. import diagnostics as _diag
 from .. import usage as U
 from .._limits import MAX_DIAGNOSTICS_PER_CODE
 from .._match import RuleSet, compile_pattern, normalize_path
+from .._rfc3339 import parse_date
 from .._xml import DTD, MALFORMED, XmlRefused, parse_located
 from ..model import Diagnostic, Licence, Statement, Value
 from .mapping import lookup as _lookup
@@ -46,7 +47,7 @@ __all__ = [
 
 NAMESPACE: Final = "https://rslstandard.org/rsl"
 MEDIA_TYPE: Final = "application/rsl+xml"
-MECHANISM: Final = "rsl"
+MECHANISM: Final = _mechanisms.RSL
 DEFAULT_MAX_AGE_DAYS: Final = 30
 _NS: Final = "{" + NAMESPACE + "}"
 _S: Final = "RSL-SPEC-1.0"
@@ -240,9 +241,6 @@ _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+\Z")
 _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _COMMENT: Final = re.compile(r"<!--.*?-->|<\?.*?\?>", re.S)
 _START_TAG: Final = re.compile(r"<(?![?!])([^\s>/]+)")
-_RFC3339: Final = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2}))?\Z")
-
 
 @dataclass(frozen=True, slots=True)
 class RslTerms:
@@ -513,15 +511,7 @@ def _http_url(value: str) -> bool:
 
 
 def _rfc3339(value: str) -> bool:
-    match = _RFC3339.match(value)
-    if match is None:
-        return False
-    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups()[:6])
-    try:
-        _dt.date(year, month, day)
-    except ValueError:
-        return False
-    return hour <= 23 and minute <= 59 and second <= 60  # 60: a leap second (RFC 3339 §5.7)
+    return parse_date(value) is not None
 
 
 def parse(data: bytes | str, *, source: str | None = None, context: str = "document",

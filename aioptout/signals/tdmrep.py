@@ -20,15 +20,16 @@ from html.parser import HTMLParser
 from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit
 
-from .. import _json
+from .. import _json, _mechanisms
 from .. import diagnostics as D
 from .._match import compile_pattern, normalize_path, normalize_pattern
 from .._prefixes import PrefixIndex
+from .._wellknown import TDMREP_PATH
 from ..model import Diagnostic, Statement
 from .mapping import lookup
 
-MECHANISM: Final = "tdmrep"
-WELL_KNOWN_PATH: Final = "/.well-known/tdmrep.json"
+MECHANISM: Final = _mechanisms.TDMREP
+WELL_KNOWN_PATH: Final = TDMREP_PATH
 #: Bytes of a tdmrep.json or TDM Policy that are read; real files are a few hundred bytes.
 MAX_TDMREP_BYTES: Final = 512 * 1024
 

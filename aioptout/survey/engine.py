@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .._isolation import Failure, guarded
+from .._mechanisms import RECORDED
+from .._wellknown import ROBOTS_PATH
 from ._procs import Done, WorkerPool, default_processes
 from .inputs import Job
 from .metrics import (
@@ -69,7 +71,7 @@ class OfflineAnalyzer:
             status = 200 if job.status is None and job.body is not None else job.status
             outcome = robots_outcome(status, self.semantics)
             site = job.site if "://" in job.site else f"https://{job.site}"
-            result["files"] = [file_entry("robots", f"{site}/robots.txt", status, outcome,
+            result["files"] = [file_entry("robots", site + ROBOTS_PATH, status, outcome,
                                           job.body if outcome == "present" else None)]
         return result
 
@@ -137,7 +139,7 @@ def _fetcher(
 
 
 #: Mechanisms the crawler records as files or page signals, beside robots.txt's own lines.
-_RECORDED: Final = ("aioptout", "robots", "tdmrep", "ai-txt", "http-header", "html-meta")
+_RECORDED: Final = RECORDED
 
 
 def probe_site(

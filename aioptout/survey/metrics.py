@@ -19,6 +19,7 @@ from typing import Any, Final, Literal
 from .. import __version__
 from .. import usage as _usage
 from .._match import agent_token
+from .._wellknown import ROBOTS_PATH
 from ..model import Statement, Value
 from ..signals.robots import RobotsTxt
 
@@ -264,7 +265,7 @@ def robots_outcome(status: int | None, semantics: str = DEFAULT_SEMANTICS) -> st
 
 def parse_robots(body: bytes | str, site: str, semantics: str) -> RobotsTxt:
     sem: Literal["google", "rfc9309"] = "rfc9309" if semantics == "rfc9309" else "google"
-    return RobotsTxt.parse(body, source=f"https://{_host(site)}/robots.txt", semantics=sem)
+    return RobotsTxt.parse(body, source=f"https://{_host(site)}{ROBOTS_PATH}", semantics=sem)
 
 
 def robots_findings(

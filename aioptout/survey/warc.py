@@ -15,6 +15,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from .._limits import MAX_FILE_BYTES
+from .._wellknown import ROBOTS_PATH
 from .inputs import InputError, Job
 
 MISSING_MESSAGE: Final = (
@@ -40,7 +41,7 @@ def robots_site(uri: str) -> str | None:
         parts = urlsplit(uri)
     except ValueError:
         return None
-    if parts.path != "/robots.txt" or not parts.hostname:
+    if parts.path != ROBOTS_PATH or not parts.hostname:
         return None
     return parts.hostname.lower()
 

@@ -23,17 +23,16 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import _json
+from .. import _json, contracts
 from .. import usage as U
 from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
-from .._rfc3339 import parse_date_time
+from .._rfc3339 import parse_now
 from ..crawl import SiteReport, check_site
 from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher
 from ..init import StarterOptions, render_starter
 from ..model import Severity
 from ..parse import parse
-from ..report import contracts
 from ..sources import KINDS
 from ..validate import validate
 from . import _spec
@@ -221,7 +220,7 @@ def _now(body: Mapping[str, Any]) -> _dt.datetime | None:
     if text is None:
         return None
     # Leap seconds as spec R-5.6-7 reads them, the same reader as Issued and Expires.
-    moment = parse_date_time(text, space=True)
+    moment = parse_now(text)
     if moment is None:
         raise _Invalid(422, "now is not an RFC 3339 date-time", "now")
     return moment

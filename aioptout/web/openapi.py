@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Final
 
+from .. import _mechanisms as _M
 from .. import usage as U
 from .._limits import MAX_FILE_BYTES
 from ..sources import KINDS
@@ -279,8 +280,7 @@ _SCHEMAS: Final[dict[str, Any]] = {
         "type": "object",
         "required": ["mechanism", "url", "status", "outcome", "errors", "warnings"],
         "properties": {
-            "mechanism": {"enum": ["aioptout", "robots", "tdmrep", "ai-txt", "http-header",
-                                   "html-meta", "rsl"]},
+            "mechanism": {"enum": [*_M.RECORDED, _M.RSL]},
             "url": {"type": "string"},
             "status": {"type": ["integer", "null"]},
             "outcome": {"enum": ["present", "unavailable", "unreachable", "error"]},

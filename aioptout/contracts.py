@@ -1,5 +1,8 @@
 """The JSON documents the CLI prints and the web API returns, built in one place.
 
+They are contracts (``schema_version``, schemas in ``spec/``), not formatting, so they live beside
+the library rather than in ``report/``, which only lays out survey results.
+
 ``aioptout validate --format json``, ``explain --format json`` and ``check --format json`` each
 have a documented shape; the web application promises the same shapes.  Building them here,
 from a file's bytes, keeps the two front ends from drifting apart.
@@ -11,12 +14,12 @@ import datetime as _dt
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-from .. import usage as U
-from ..agents import default_registry
-from ..decide import Signal, decide
-from ..model import Decision, Declaration, Diagnostic, Severity
-from ..sources import detect_kind, diagnostics_of, signals_from
-from ..validate import validate
+from . import usage as U
+from .agents import default_registry
+from .decide import decide
+from .model import Decision, Declaration, Diagnostic, Severity
+from .sources import Loaded, diagnostics_of, load
+from .validate import validate
 
 __all__ = [
     "REPRESENTATIVE_AGENTS",
@@ -44,26 +47,6 @@ REPRESENTATIVE_AGENTS: Final[tuple[tuple[str, str], ...]] = (
     ("agent", "Google-Agent"),
     ("control", "Google-Extended"),
 )
-
-
-class Loaded:
-    """One input file read as a given kind: its signals, and the declaration when it is one."""
-
-    __slots__ = ("data", "declaration", "kind", "signals", "source")
-
-    def __init__(self, data: bytes, kind: str, source: str | None) -> None:
-        self.data = data
-        self.kind = kind
-        self.source = source
-        self.signals: list[Signal | Declaration] = signals_from(data, kind, source)
-        first = self.signals[0] if self.signals else None
-        self.declaration = first if isinstance(first, Declaration) else None
-
-
-def load(data: bytes | str, *, kind: str | None = None, source: str | None = None) -> Loaded:
-    """Read ``data`` as ``kind`` (guessed from ``source`` and the content when None)."""
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    return Loaded(raw, kind or detect_kind(raw, source), source)
 
 
 def _now(now: _dt.datetime | None) -> _dt.datetime:
