@@ -111,12 +111,17 @@ class WorkerPool:
     def __init__(self, analyzer: Any, *, processes: int, concurrency: int) -> None:
         self._ctx = ctx = _context()
         self._analyzer = analyzer
-        self._tasks = ctx.Queue()
         self._results = ctx.Queue()
         self._quarantine_tasks = ctx.Queue()
         self._threads = max(1, -(-concurrency // processes))
-        self._procs = [self._start(f"aioptout-survey-{i}", self._tasks, self._threads)
+        # One task queue per worker: a worker killed while it waits in get() takes that
+        # queue's cross-process read lock with it, and a shared queue would then starve every
+        # other worker; its own queue is simply abandoned with it.
+        self._queues = [ctx.Queue() for _ in range(processes)]
+        self._procs = [self._start(f"aioptout-survey-{i}", self._queues[i], self._threads)
                        for i in range(processes)]
+        self._load = [0] * processes
+        self._owner: dict[int, int] = {}
         self._quarantine: Any = None
         self._suspects: deque[tuple[Job, Done]] = deque()
         self._trial: tuple[int, Job, Done] | None = None
@@ -142,7 +147,11 @@ class WorkerPool:
         seq = next(self._seq)
         with self._lock:
             self._pending[seq] = (job, done)
-        self._tasks.put((seq, job))
+            index = min(range(len(self._load)), key=self._load.__getitem__)
+            self._load[index] += 1
+            self._owner[seq] = index
+            tasks = self._queues[index]
+        tasks.put((seq, job))
 
     def _collect(self) -> None:
         checked = time.monotonic()
@@ -159,6 +168,9 @@ class WorkerPool:
             seq, payload = item
             with self._lock:
                 entry = self._pending.pop(seq, None)
+                owner = self._owner.pop(seq, None)
+                if owner is not None:
+                    self._load[owner] -= 1
             if entry is not None:  # None: a suspect now, answered from quarantine instead
                 entry[1](entry[0], pickle.loads(payload))
             if self._trial is not None and self._trial[0] == seq:
@@ -171,11 +183,16 @@ class WorkerPool:
         for index, proc in enumerate(self._procs):
             if proc.is_alive():
                 continue
-            self._procs[index] = self._start(proc.name, self._tasks, self._threads)
+            self._queues[index] = self._ctx.Queue()
+            self._procs[index] = self._start(proc.name, self._queues[index], self._threads)
             trial = None if self._trial is None else self._trial[0]
             with self._lock:
                 lost = [seq for seq in self._pending if seq != trial]
                 suspects = [self._pending.pop(seq) for seq in lost]
+                for seq in lost:
+                    owner = self._owner.pop(seq, None)
+                    if owner is not None:
+                        self._load[owner] -= 1
             self._suspects.extend(suspects)
         quarantine = self._quarantine
         if quarantine is not None and not quarantine.is_alive():
@@ -206,8 +223,8 @@ class WorkerPool:
     def close(self) -> None:
         """Stop the workers once their jobs are done (the scheduler waits for that first)."""
         self._closing.set()
-        for _ in self._procs:
-            self._tasks.put(None)
+        for tasks in self._queues:
+            tasks.put(None)
         procs = list(self._procs)
         if self._quarantine is not None:
             self._quarantine_tasks.put(None)
@@ -219,7 +236,8 @@ class WorkerPool:
                 proc.join()
         self._results.put(None)
         self._collector.join(timeout=10)
-        self._tasks.close()
+        for tasks in self._queues:
+            tasks.close()
         self._quarantine_tasks.close()
         self._results.close()
 
