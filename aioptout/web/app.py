@@ -36,8 +36,7 @@ from ..crawl import SiteReport, check_site
 from ..drift import DriftReport, drift_folder, drift_site
 from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher, FetchResult
 from ..init import StarterOptions, render_starter
-from ..model import Severity
-from ..model import Declaration
+from ..model import Declaration, Severity
 from ..parse import parse
 from ..publish import Publication, probe_paths, publish
 from ..report import contracts
