@@ -322,13 +322,18 @@ _DRIFT_USAGES: Final = [U.CRAWL, *U.LABELS]
 
 _PUBLISH_SCHEMAS: Final[dict[str, Any]] = {
     "PublishRequest": {
-        "allOf": [_ref("FileInput")],
-        "description": "The declaration (its kind is always aioptout here).",
+        "type": "object",
+        "description": "The declaration (always read as one), as text or as base64 octets.",
         "properties": {
+            "text": {"type": "string", "maxLength": MAX_FILE_BYTES},
+            "base64": {"type": "string", "contentEncoding": "base64",
+                       "maxLength": base64_length(MAX_FILE_BYTES), "pattern": _BASE64},
+            "name": {"type": "string", "maxLength": _FIELD},
             "robots": {"type": "string", "maxLength": MAX_FILE_BYTES,
                        "description": "An existing robots.txt to merge with; every other group "
                                       "is kept byte for byte (`publish --robots`)."},
         },
+        "oneOf": [{"required": ["text"]}, {"required": ["base64"]}],
     },
     "Channel": {
         "type": "object",
@@ -374,7 +379,7 @@ _PUBLISH_SCHEMAS: Final[dict[str, Any]] = {
         "additionalProperties": False,
     },
     "DriftRequest": {
-        "allOf": [_ref("FileInput")],
+        "allOf": [_ref("PublishRequest")],
         "description": "The declaration the site should say, and the site.",
         "required": ["site"],
         "properties": {
@@ -526,5 +531,8 @@ def document(*, max_text: int = MAX_FILE_BYTES) -> dict[str, Any]:
     file_input = doc["components"]["schemas"]["FileInput"]["properties"]
     file_input["text"]["maxLength"] = max_text
     file_input["base64"]["maxLength"] = base64_length(max_text)
-    doc["components"]["schemas"]["PublishRequest"]["properties"]["robots"]["maxLength"] = max_text
+    publish_input = doc["components"]["schemas"]["PublishRequest"]["properties"]
+    for name in ("text", "robots"):
+        publish_input[name]["maxLength"] = max_text
+    publish_input["base64"]["maxLength"] = base64_length(max_text)
     return doc
