@@ -327,6 +327,12 @@ def test_publish_lists_the_files_and_the_invariant_holds(
         page.locator("#drift-summary", has_text="Drift found").wait_for()
         assert page.locator("#drift-table tbody tr").count() > 0
         desktop.shot("desktop-drift")
+        # An uploaded declaration is published as soon as it is chosen.
+        page.set_input_files("#p-upload", files=[{
+            "name": "aioptout.txt", "mimeType": "text/plain",
+            "buffer": LABEL.read_bytes()}])
+        page.locator("#invariant", has_text="Invariant: holds").wait_for()
+        assert page.input_value("#p-text") == LABEL.read_text(encoding="utf-8")
         assert desktop.errors == []
         # A private address is refused with a clear message.
         page.fill("#d-site", "http://10.0.0.1/")
