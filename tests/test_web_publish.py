@@ -184,8 +184,10 @@ def test_drift_of_a_freshly_published_site_is_nothing(published_web: FixtureWeb)
     app = create_app(resolve=published_web.resolve_map(), politeness_delay=0.0,
                      fetch_timeout=5.0)
     site = published_web.origin("published.test")
+    before = published_web.hits("published.test", "/robots.txt")
     got = call(app, "POST", "/api/drift", json={"site": site, "text": LABEL})
     assert got.status_code == 200, got.text
+    assert published_web.hits("published.test", "/robots.txt") == before + 1
     doc = got.json()
     conforms(doc, "DriftResponse")
     jsonschema.Draft202012Validator(spec_schema("drift.schema.json")).validate(doc)

@@ -32,7 +32,7 @@ from .. import usage as U
 from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
 from .._rfc3339 import parse_date_time
-from ..crawl import SiteReport, check_site
+from ..crawl import SiteReport, check_site, site_origin
 from ..drift import DriftReport, drift_folder, drift_site
 from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher, FetchResult
 from ..init import StarterOptions, render_starter
@@ -536,11 +536,18 @@ def create_app(
         return record
 
     def drift_sync(site: str, declaration: Declaration
-                   ) -> tuple[DriftReport, list[dict[str, Any]]]:
+                   ) -> tuple[DriftReport | None, list[dict[str, Any]]]:
         fetcher = _RecordingFetcher(allow_private=allow_private, resolve=pins,
                                     total_timeout=fetch_timeout,
                                     politeness_delay=politeness_delay)
         try:
+            origin = site_origin(site)
+            if origin is not None:
+                # The site's address first: a refused site is answered before any audit (the
+                # fetcher's cache serves this robots.txt to the audit).
+                fetcher.fetch(origin + "/robots.txt")
+                if any(not item["redirects"] for item in fetcher.refused):
+                    return None, fetcher.refused
             report = drift_site(site, declaration, fetcher=fetcher)
         finally:
             fetcher.close()
@@ -566,7 +573,7 @@ def create_app(
             return response
         async with slots:
             report, refused = await _analysed("drift", drift_sync, site, declaration)
-        if any(not item["redirects"] for item in refused):
+        if report is None:
             return _error(403, f"refused: {refused[0]['message']}; this validator fetches only "
                           "public addresses", code="FET106", refused=refused)
         document: dict[str, Any] = report.to_dict()
