@@ -3,7 +3,7 @@
 Debian's ``chromium`` package is used (no browser download): ``/usr/bin/chromium``, or the path
 in ``PLAYWRIGHT_CHROMIUM``.  Screenshots go to ``artifacts/screenshots/`` (``AIOPTOUT_ARTIFACTS``
 overrides); with ``AIOPTOUT_UPDATE_DOCS_SCREENSHOT=1`` the desktop one is also written to
-``docs/img/web-validator.png``.
+``docs/img/web-validator.png`` and the publish view's to ``docs/img/web-publish.png``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 import uvicorn
 
+import aioptout
 from aioptout.fixtureweb import FixtureWeb
+from aioptout.publish import probe_paths, publish
 from aioptout.web import create_app
 
 pytestmark = pytest.mark.browser
@@ -28,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("AIOPTOUT_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
 DOCS_SHOT = ROOT / "docs" / "img" / "web-validator.png"
+PUBLISH_SHOT = ROOT / "docs" / "img" / "web-publish.png"
+LABEL = ROOT / "spec" / "examples" / "record-label.txt"
 ERRORS = ROOT / "aioptout" / "data" / "fixtureweb" / "bodies" / "errors.aioptout.txt"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -249,3 +253,92 @@ def test_phone_layout_and_accessibility(browser: Any, server: LiveServer) -> Non
         assert phone.errors == []
     finally:
         phone.close()
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureWeb]:
+    """The record label's published files on a fixture site of their own."""
+    text = LABEL.read_text(encoding="utf-8")
+    declaration = aioptout.parse(text)
+    folder = tmp_path_factory.mktemp("published")
+    for channel in publish(declaration, text).channels:
+        if channel.kind in ("robots", "tdmrep", "ai-txt", "headers-file"):
+            target = folder / channel.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(channel.text, encoding="utf-8")
+    web = FixtureWeb()
+    web.add_folder("published.test", folder, pages=probe_paths(declaration))
+    with web:
+        yield web
+
+
+@pytest.fixture(scope="module")
+def publish_server(published: FixtureWeb) -> Iterator[LiveServer]:
+    app = create_app(resolve=published.resolve_map(), politeness_delay=0.0, fetch_timeout=5.0)
+    with LiveServer(app) as live:
+        yield live
+
+
+def test_publish_lists_the_files_and_the_invariant_holds(
+        browser: Any, publish_server: LiveServer, published: FixtureWeb) -> None:
+    desktop = Page(browser, publish_server, 1280, 900)
+    try:
+        page = desktop.page
+        text = LABEL.read_text(encoding="utf-8") + "# <script>window.__pwned = 1</script>\n"
+        page.fill("#p-text", text)
+        page.click("#publish")
+        page.locator("#invariant", has_text="Invariant: holds").wait_for()
+        library = publish(aioptout.parse(text), text)
+        paths = page.locator("#publish-files li").evaluate_all(
+            "items => items.map(i => i.dataset.path)")
+        assert paths == [c.path for c in library.channels]
+        codes = page.locator("#publish-diagnostics .diag").evaluate_all(
+            "items => items.map(i => i.dataset.code)")
+        assert codes == [d.code for d in library.diagnostics]
+        if os.environ.get("AIOPTOUT_UPDATE_DOCS_SCREENSHOT") == "1":
+            PUBLISH_SHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.locator("#publish-result").screenshot(path=str(PUBLISH_SHOT))
+        # Each file downloads with exactly the text the library publishes.
+        robots = library.channel("robots")
+        assert robots is not None
+        with page.expect_download() as info:
+            page.click('#publish-files li[data-path="robots.txt"] a.file-link')
+        download = info.value
+        assert download.suggested_filename == "robots.txt"
+        assert Path(download.path()).read_text(encoding="utf-8") == robots.text
+        with page.expect_download() as info:
+            page.click("#publish-zip")
+        assert info.value.suggested_filename == "aioptout-publish.zip"
+        # The declaration's markup is shown as text and never runs.
+        page.click('#publish-files li[data-kind="declaration"] summary')
+        shown = page.locator('#publish-files li[data-kind="declaration"] pre').inner_text()
+        assert "<script>window.__pwned = 1</script>" in shown
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("#publish-files script").count() == 0
+        desktop.shot("desktop-publish")
+        # Drift: the published site says what the declaration says ...
+        page.fill("#d-site", published.origin("published.test"))
+        page.click("#drift")
+        page.locator("#drift-summary", has_text="No drift").wait_for()
+        # ... and not what a stricter declaration says.
+        page.fill("#p-text", "AIOptOut-Version: 1\nUser-agent: *\nAllow: /\n"
+                             "Content-Usage: tdm=n\n")
+        page.click("#drift")
+        page.locator("#drift-summary", has_text="Drift found").wait_for()
+        assert page.locator("#drift-table tbody tr").count() > 0
+        desktop.shot("desktop-drift")
+        # An uploaded declaration is published as soon as it is chosen.
+        page.set_input_files("#p-upload", files=[{
+            "name": "aioptout.txt", "mimeType": "text/plain",
+            "buffer": LABEL.read_bytes()}])
+        page.locator("#invariant", has_text="Invariant: holds").wait_for()
+        assert page.input_value("#p-text") == LABEL.read_text(encoding="utf-8")
+        assert desktop.errors == []
+        # A private address is refused with a clear message.
+        page.fill("#d-site", "http://10.0.0.1/")
+        page.click("#drift")
+        page.locator("#drift-result .alert", has_text="public addresses").wait_for()
+        assert all(url.startswith(publish_server.url) or url.startswith("blob:")
+                   for url in desktop.requests)
+    finally:
+        desktop.close()

@@ -12,8 +12,12 @@ import asyncio
 import base64
 import binascii
 import datetime as _dt
+import io
+import tempfile
+import zipfile
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any, Final
 
 from starlette.applications import Starlette
@@ -28,11 +32,13 @@ from .. import usage as U
 from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
 from .._rfc3339 import parse_now
-from ..crawl import SiteReport, check_site
-from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher
+from ..crawl import SiteReport, check_site, site_origin
+from ..drift import DriftReport, drift_folder, drift_site
+from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher, FetchResult
 from ..init import StarterOptions, render_starter
-from ..model import Severity
+from ..model import Declaration, Severity
 from ..parse import parse
+from ..publish import Publication, probe_paths, publish
 from ..sources import KINDS
 from ..validate import validate
 from . import _spec
@@ -64,6 +70,15 @@ MAX_FIELD: Final = 2048
 MAX_STARTER_FIELD: Final = 512
 #: Catalogue patterns or blocked agents in one starter request.
 MAX_STARTER_ITEMS: Final = 100
+#: Probe paths (one per pattern the declaration writes, plus two) up to which the web app
+#: checks the publication's invariant in-process; past it the answer says "not checked".  The
+#: audit costs about a quarter of a second per path (measured: 25 paths 6.7 s, 100 paths 26 s).
+MAX_INVARIANT_PATHS: Final = 40
+#: Probe paths a drift check of a live site may fetch (one request each, plus five).
+MAX_DRIFT_PATHS: Final = 25
+#: Channels served as files: the invariant is checked with these alone (no declaration, and
+#: no server configuration, which the ``_headers`` file stands in for).
+_SERVED_KINDS: Final = frozenset({"robots", "tdmrep", "ai-txt", "headers-file"})
 
 _STATIC: Final = ("app.css", "app.js")
 _MAX_BODY_KEY: Final = "aioptout.max_body"
@@ -361,6 +376,82 @@ def _starter_text(options: StarterOptions) -> tuple[str, list[Any]]:
     return text, validate(parse(text))
 
 
+# --- publish and drift -------------------------------------------------------------------------
+
+def _declaration(loaded: contracts.Loaded) -> tuple[Declaration, str]:
+    """The request's file read as a declaration, and its text."""
+    if loaded.declaration is None:
+        raise _Invalid(422, "the file could not be read as an aioptout declaration", "text")
+    return loaded.declaration, loaded.data.decode("utf-8", "replace")
+
+
+def _invariant(declaration: Declaration, publication: Publication) -> dict[str, Any]:
+    """Served together without the declaration, do the channels answer as it does?
+
+    The served files are written to a temporary folder and audited as a static host serves
+    them (``drift_folder``): no disagreement is the invariant holding.
+    """
+    served = [c for c in publication.channels if c.kind in _SERVED_KINDS]
+    paths = len(probe_paths(declaration))
+    if not publication.channels:
+        return {"checked": False, "holds": None, "served": [],
+                "reason": "nothing was published", "drift": None}
+    if paths > MAX_INVARIANT_PATHS:
+        return {"checked": False, "holds": None, "served": [c.path for c in served],
+                "reason": f"the declaration scopes {paths} paths; this validator checks the "
+                          f"invariant up to {MAX_INVARIANT_PATHS} (run aioptout drift --offline)",
+                "drift": None}
+    with tempfile.TemporaryDirectory(prefix="aioptout-publish-") as folder:
+        root = Path(folder)
+        for channel in served:
+            target = root / channel.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(channel.text, encoding="utf-8")
+        report = drift_folder(root, declaration)
+    return {"checked": True, "holds": not report.mismatches, "served": [c.path for c in served],
+            "reason": None, "drift": report.to_dict()}
+
+
+def _publish_sync(declaration: Declaration, text: str,
+                  robots: str | None) -> tuple[Publication, dict[str, Any]]:
+    publication = publish(declaration, text, existing_robots=robots)
+    return publication, _invariant(declaration, publication)
+
+
+async def _published(request: Request) -> tuple[Publication, dict[str, Any]]:
+    body = await _json_body(request)
+    limit = int(request.scope.get(_MAX_TEXT_KEY, DEFAULT_MAX_TEXT))
+    robots = _string(body, "robots", limit=limit)
+    declaration, text = _declaration(_input(request, {**body, "kind": "aioptout"}))
+    result: tuple[Publication, dict[str, Any]] = await _analysed(
+        "publish", _publish_sync, declaration, text, robots)
+    return result
+
+
+async def _publish(request: Request) -> dict[str, Any]:
+    publication, invariant = await _published(request)
+    document = publication.to_dict()
+    document["channels"] = [
+        {"path": c.path, "kind": c.kind, "about": c.about, "text": c.text}
+        for c in publication.channels
+    ]
+    document["invariant"] = invariant
+    return document
+
+
+async def _publish_zip(request: Request) -> Response:
+    publication, _ = await _published(request)
+    if not publication.channels:
+        raise _Invalid(422, "the declaration has errors; nothing was published",
+                       "text", code=publication.diagnostics[0].code)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for channel in publication.channels:
+            archive.writestr("aioptout-publish/" + channel.path, channel.text)
+    return Response(buffer.getvalue(), media_type="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="aioptout-publish.zip"'})
+
+
 def _refusals(report: SiteReport) -> tuple[list[dict[str, Any]], bool]:
     """Fetches the address rule refused, and whether the site's own address was refused
     (its first request, before any redirect)."""
@@ -371,6 +462,22 @@ def _refusals(report: SiteReport) -> tuple[list[dict[str, Any]], bool]:
     ]
     origin = any(not item["redirects"] for item in refused)
     return refused, origin
+
+
+class _RecordingFetcher(Fetcher):
+    """A fetcher that keeps the fetches the address rule refused, for the 403 answer."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.refused: list[dict[str, Any]] = []
+
+    def fetch(self, url: str, *, max_bytes: int | None = None) -> FetchResult:
+        result = super().fetch(url, max_bytes=max_bytes)
+        if result.error_kind == "refused":
+            self.refused.append({"mechanism": "drift", "url": result.url,
+                                 "redirects": list(result.redirects),
+                                 "message": result.error or "refused a non-public address"})
+        return result
 
 
 def create_app(
@@ -427,6 +534,50 @@ def create_app(
         record["refused"] = refused
         return record
 
+    def drift_sync(site: str, declaration: Declaration
+                   ) -> tuple[DriftReport | None, list[dict[str, Any]]]:
+        fetcher = _RecordingFetcher(allow_private=allow_private, resolve=pins,
+                                    total_timeout=fetch_timeout,
+                                    politeness_delay=politeness_delay)
+        try:
+            origin = site_origin(site)
+            if origin is not None:
+                # The site's address first: a refused site is answered before any audit (the
+                # fetcher's cache serves this robots.txt to the audit).
+                fetcher.fetch(origin + "/robots.txt")
+                if any(not item["redirects"] for item in fetcher.refused):
+                    return None, fetcher.refused
+            report = drift_site(site, declaration, fetcher=fetcher)
+        finally:
+            fetcher.close()
+        return report, fetcher.refused
+
+    async def drift(request: Request) -> dict[str, Any] | Response:
+        body = await _json_body(request)
+        site = _string(body, "site")
+        if not site:
+            raise _Invalid(422, "site is required: a site name or an http(s) URL", "site")
+        declaration, _ = _declaration(_input(request, {**body, "kind": "aioptout"}))
+        if declaration.errors:
+            first = declaration.errors[0]
+            raise _Invalid(422, f"the declaration has errors (line {first.line}); fix them "
+                           "first", "text", code=first.code)
+        paths = len(probe_paths(declaration))
+        if paths > MAX_DRIFT_PATHS:
+            raise _Invalid(422, f"the declaration scopes {paths} paths; this validator fetches "
+                           f"at most {MAX_DRIFT_PATHS} (run aioptout drift)", "text")
+        if slots.locked():
+            response = _error(503, "too many site checks are running; try again shortly")
+            response.headers["Retry-After"] = "5"
+            return response
+        async with slots:
+            report, refused = await _analysed("drift", drift_sync, site, declaration)
+        if report is None:
+            return _error(403, f"refused: {refused[0]['message']}; this validator fetches only "
+                          "public addresses", code="FET106", refused=refused)
+        document: dict[str, Any] = report.to_dict()
+        return document
+
     async def home(_: Request) -> Response:
         return HTMLResponse(index)
 
@@ -457,5 +608,8 @@ def create_app(
         Route("/api/check", _api(_check), methods=["POST"]),
         Route("/api/starter", _api(_starter), methods=["POST"]),
         Route("/api/crawl", _api(crawl), methods=["POST"]),
+        Route("/api/publish", _api(_publish), methods=["POST"]),
+        Route("/api/publish.zip", _api(_publish_zip), methods=["POST"]),
+        Route("/api/drift", _api(drift), methods=["POST"]),
     ]
     return _Guard(Starlette(routes=routes), max_body, max_text)

@@ -316,6 +316,111 @@ _SCHEMAS: Final[dict[str, Any]] = {
     },
 }
 
+_CHANNEL_KINDS: Final = ["declaration", "robots", "tdmrep", "ai-txt", "meta", "nginx", "apache",
+                         "caddy", "headers-file"]
+_DRIFT_USAGES: Final = [U.CRAWL, *U.LABELS]
+
+_PUBLISH_SCHEMAS: Final[dict[str, Any]] = {
+    "PublishRequest": {
+        "type": "object",
+        "description": "The declaration (always read as one), as text or as base64 octets.",
+        "properties": {
+            "text": {"type": "string", "maxLength": MAX_FILE_BYTES},
+            "base64": {"type": "string", "contentEncoding": "base64",
+                       "maxLength": base64_length(MAX_FILE_BYTES), "pattern": _BASE64},
+            "name": {"type": "string", "maxLength": _FIELD},
+            "robots": {"type": "string", "maxLength": MAX_FILE_BYTES,
+                       "description": "An existing robots.txt to merge with; every other group "
+                                      "is kept byte for byte (`publish --robots`)."},
+        },
+        "oneOf": [{"required": ["text"]}, {"required": ["base64"]}],
+    },
+    "Channel": {
+        "type": "object",
+        "required": ["path", "kind", "about", "text"],
+        "properties": {
+            "path": {"type": "string", "description": "Where it goes, relative to the site "
+                                                      "root or the configuration folder."},
+            "kind": {"enum": _CHANNEL_KINDS},
+            "about": {"type": "string"},
+            "text": {"type": "string", "description": "The file's contents."},
+        },
+        "additionalProperties": False,
+    },
+    "Invariant": {
+        "type": "object",
+        "description": "Served together without the declaration, do the channels answer as "
+                       "the declaration does (spec R-16-1)?  Checked in-process: the served "
+                       "files are audited as a static host serves them (`drift --offline`).",
+        "required": ["checked", "holds", "served", "reason", "drift"],
+        "properties": {
+            "checked": {"type": "boolean"},
+            "holds": {"type": ["boolean", "null"],
+                      "description": "No disagreement; null when not checked."},
+            "served": {"type": "array", "items": {"type": "string"},
+                       "description": "The channel paths served for the check."},
+            "reason": {**_NULLABLE_STR, "description": "Why it was not checked."},
+            "drift": {"oneOf": [{"type": "null"}, _ref("DriftResponse")]},
+        },
+    },
+    "PublishResponse": {
+        "type": "object",
+        "description": "`aioptout publish --format json` (spec/publish.schema.json, without "
+                       "out) with each channel's text, and the invariant's result.",
+        "required": ["schema_version", "channels", "diagnostics", "invariant"],
+        "properties": {
+            "schema_version": {"const": 1},
+            "channels": {"type": "array", "items": _ref("Channel")},
+            "diagnostics": {"type": "array", "items": _ref("Diagnostic"),
+                            "description": "What a channel could not carry (PUB codes), and "
+                                           "why nothing was written (PUB106)."},
+            "invariant": _ref("Invariant"),
+        },
+        "additionalProperties": False,
+    },
+    "DriftRequest": {
+        "allOf": [_ref("PublishRequest")],
+        "description": "The declaration the site should say, and the site.",
+        "required": ["site"],
+        "properties": {
+            "site": {"type": "string", "minLength": 1, "maxLength": _FIELD,
+                     "description": "A site name (https assumed) or an http(s) URL."},
+        },
+    },
+    "Mismatch": {
+        "type": "object",
+        "required": ["channel", "url", "line", "rule", "path", "usage", "declared", "found",
+                     "agents", "reason"],
+        "properties": {
+            "channel": {"type": "string"},
+            "url": _NULLABLE_STR,
+            "line": {"type": ["integer", "null"], "minimum": 1},
+            "rule": _NULLABLE_STR,
+            "path": {"type": "string"},
+            "usage": {"enum": _DRIFT_USAGES},
+            "declared": _VALUE,
+            "found": _VALUE,
+            "agents": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "reason": {"type": "string"},
+        },
+        "additionalProperties": False,
+    },
+    "DriftResponse": {
+        "type": "object",
+        "description": "`aioptout drift --format json` (spec/drift.schema.json).",
+        "required": ["schema_version", "site", "questions", "mismatches", "diagnostics"],
+        "properties": {
+            "schema_version": {"const": 1},
+            "site": {"type": "string"},
+            "questions": {"type": "integer", "minimum": 0},
+            "mismatches": {"type": "array", "items": _ref("Mismatch")},
+            "diagnostics": {"type": "array", "items": _ref("Diagnostic")},
+        },
+        "additionalProperties": False,
+    },
+}
+_SCHEMAS.update(_PUBLISH_SCHEMAS)
+
 
 def _json(schema: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
@@ -386,6 +491,27 @@ _PATHS: Final[dict[str, Any]] = {
         "returns the `aioptout crawl` record. Private, loopback and link-local addresses are "
         "refused, also after redirects, unless the server runs with --allow-private.",
         "CrawlRequest", "CrawlResponse", 403, 503),
+    "/api/publish": _post(
+        "Publish a declaration",
+        "Every channel `aioptout publish` writes for the declaration, with its text, what a "
+        "channel could not carry (PUB codes), and whether the served channels answer as the "
+        "declaration does.", "PublishRequest", "PublishResponse"),
+    "/api/publish.zip": {"post": {
+        "summary": "Publish a declaration, as a zip",
+        "description": "The files of /api/publish in one zip archive, under aioptout-publish/.",
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": _ref("PublishRequest")}}},
+        "responses": {"200": {"description": "The archive.", "content": {"application/zip": {
+            "schema": {"type": "string", "contentEncoding": "binary"}}}},
+            **_errors(400, 413, 422)},
+    }},
+    "/api/drift": _post(
+        "Check a site for drift",
+        "Fetches the site's channels (robots.txt, tdmrep.json, ai.txt, the headers and metas of "
+        "each path the declaration's rules scope) and lists every disagreement with the "
+        "declaration (`aioptout drift --format json`). Private, loopback and link-local "
+        "addresses are refused, also after redirects, unless the server runs with "
+        "--allow-private.", "DriftRequest", "DriftResponse", 403, 503),
 }
 
 
@@ -405,4 +531,8 @@ def document(*, max_text: int = MAX_FILE_BYTES) -> dict[str, Any]:
     file_input = doc["components"]["schemas"]["FileInput"]["properties"]
     file_input["text"]["maxLength"] = max_text
     file_input["base64"]["maxLength"] = base64_length(max_text)
+    publish_input = doc["components"]["schemas"]["PublishRequest"]["properties"]
+    for name in ("text", "robots"):
+        publish_input[name]["maxLength"] = max_text
+    publish_input["base64"]["maxLength"] = base64_length(max_text)
     return doc

@@ -370,6 +370,147 @@
     await runValidate();
   }
 
+  const publishState = { urls: [], base64: null, name: null };
+
+  function declarationInput() {
+    const input = {};
+    if (publishState.name) input.name = publishState.name;
+    if (publishState.base64 !== null) input.base64 = publishState.base64;
+    else input.text = $("p-text").value;
+    return input;
+  }
+
+  function publishBody() {
+    const body = declarationInput();
+    const robots = $("p-robots").value;
+    if (robots.trim()) body.robots = robots;
+    return body;
+  }
+
+  function download(name, blob) {
+    const url = URL.createObjectURL(blob);
+    publishState.urls.push(url);
+    return url;
+  }
+
+  function mismatchTable(id, mismatches) {
+    return el("div", { class: "scroll" }, el("table", { id: id },
+      el("caption", { text: mismatches.length + " disagreement" +
+        (mismatches.length === 1 ? "" : "s") }),
+      el("thead", {}, el("tr", {}, ...["Channel", "Where", "Path", "Use", "Declared", "Found",
+        "Agents", "Why"].map((h) => el("th", { scope: "col", text: h })))),
+      el("tbody", {}, ...mismatches.map((m) => el("tr", { "data-channel": m.channel },
+        el("th", { scope: "row", text: m.channel }),
+        el("td", { text: (m.url || "—") + (m.line ? ":" + m.line : "") }),
+        el("td", {}, el("code", { text: m.path })),
+        el("td", { text: m.usage }),
+        el("td", {}, el("span", { class: "v " + m.declared, text: m.declared })),
+        el("td", {}, el("span", { class: "v " + m.found, text: m.found })),
+        el("td", { text: m.agents.length > 3 ? m.agents.slice(0, 3).join(", ") + " and " +
+          (m.agents.length - 3) + " more" : m.agents.join(", ") }),
+        el("td", { text: m.reason }))))));
+  }
+
+  function renderPublication(doc) {
+    for (const url of publishState.urls) URL.revokeObjectURL(url);
+    publishState.urls = [];
+    const inv = doc.invariant;
+    const line = $("invariant");
+    if (!inv.checked) {
+      line.replaceChildren(el("span", { class: "bad", text: "Invariant: not checked" }),
+        " — " + inv.reason + ".");
+    } else if (inv.holds) {
+      line.replaceChildren(el("span", { class: "ok", text: "Invariant: holds" }),
+        " — served together without the declaration (" + inv.served.join(", ") +
+        "), the channels answer all " + inv.drift.questions + " questions as the declaration does.");
+    } else {
+      line.replaceChildren(el("span", { class: "bad", text: "Invariant: does not hold" }),
+        " — the channels disagree with the declaration; please report this.");
+    }
+    $("invariant-detail").replaceChildren(
+      inv.checked && !inv.holds ? mismatchTable("invariant-table", inv.drift.mismatches) : "");
+    $("publish-files").replaceChildren(...doc.channels.map((c) => {
+      const name = c.path.split("/").pop();
+      const link = el("a", { href: download(name, new Blob([c.text], { type: "text/plain" })),
+        download: name, class: "file-link", text: c.path });
+      return el("li", { "data-kind": c.kind, "data-path": c.path }, link,
+        el("span", { class: "muted", text: " — " + c.about }),
+        el("details", {}, el("summary", { text: "Show" }), el("pre", { text: c.text })));
+    }));
+    $("publish-zip").hidden = doc.channels.length === 0;
+    $("publish-diagnostics").replaceChildren(...doc.diagnostics.map(diagnosticItem));
+    $("publish-result").hidden = false;
+  }
+
+  async function runPublish() {
+    setStatus("Publishing…");
+    const doc = await api("/api/publish", publishBody());
+    renderPublication(doc);
+    setStatus(doc.channels.length ? "Published " + doc.channels.length + " files."
+      : "Nothing was published: the declaration has errors.", !doc.channels.length);
+  }
+
+  async function runPublishZip() {
+    let response;
+    try {
+      response = await fetch("/api/publish.zip", { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify(publishBody()) });
+    } catch (err) {
+      throw new Error("the validator could not be reached: " + err.message);
+    }
+    if (!response.ok) {
+      let data = null;
+      try { data = await response.json(); } catch (err) { data = null; }
+      throw new Error((data && data.error) || "request failed with HTTP " + response.status);
+    }
+    const link = el("a", { href: download("aioptout-publish.zip", await response.blob()),
+      download: "aioptout-publish.zip" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  function renderDrift(doc) {
+    const parts = [el("p", { id: "drift-summary", class: "summary" },
+      doc.mismatches.length ? el("span", { class: "bad", text: "Drift found" })
+        : el("span", { class: "ok", text: "No drift" }),
+      " — " + doc.site + ": " + doc.questions + " questions, " + doc.mismatches.length +
+        " disagreement" + (doc.mismatches.length === 1 ? "" : "s") + ".")];
+    if (doc.mismatches.length) parts.push(mismatchTable("drift-table", doc.mismatches));
+    if (doc.diagnostics.length) {
+      parts.push(el("ul", { class: "diags file-level" }, ...doc.diagnostics.map(diagnosticItem)));
+    }
+    $("drift-result").replaceChildren(...parts);
+  }
+
+  async function runDrift() {
+    const site = $("d-site").value.trim();
+    if (!site) { setStatus("Enter a site name or URL to check for drift.", true); return; }
+    setStatus("Checking " + site + " for drift…");
+    try {
+      renderDrift(await api("/api/drift", Object.assign(declarationInput(), { site: site })));
+      setStatus("Drift checked.");
+    } catch (err) {
+      $("drift-result").replaceChildren(el("p", { class: "alert", role: "alert", text: err.message }));
+      throw err;
+    }
+  }
+
+  async function readPublishUpload() {
+    const file = $("p-upload").files[0];
+    if (!file) return;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    publishState.name = file.name;
+    try {
+      $("p-text").value = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      publishState.base64 = null;
+    } catch (err) {
+      $("p-text").value = new TextDecoder("utf-8").decode(bytes);
+      publishState.base64 = toBase64(bytes);
+    }
+    await runPublish();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     $("file-form").addEventListener("submit", guard(runValidate, $("validate")));
     $("site-form").addEventListener("submit", guard(runCrawl, $("crawl")));
@@ -378,6 +519,20 @@
     $("starter").addEventListener("submit", guard(runStarter, $("make-starter")));
     $("upload").addEventListener("change", guard(readUpload));
     $("text").addEventListener("input", () => { state.base64 = null; state.name = null; });
+    $("publish-form").addEventListener("submit", guard(runPublish, $("publish")));
+    $("publish-zip").addEventListener("click", guard(runPublishZip, $("publish-zip")));
+    $("drift-form").addEventListener("submit", guard(runDrift, $("drift")));
+    $("p-upload").addEventListener("change", guard(readPublishUpload));
+    $("p-text").addEventListener("input", () => {
+      publishState.base64 = null;
+      publishState.name = null;
+    });
+    $("p-from-checker").addEventListener("click", guard(async () => {
+      $("p-text").value = $("text").value;
+      publishState.base64 = state.base64;
+      publishState.name = state.name;
+      await runPublish();
+    }));
     $("example").addEventListener("click", guard(async () => {
       $("text").value = EXAMPLE;
       state.base64 = null;
