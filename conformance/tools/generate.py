@@ -20,12 +20,15 @@ A family file is ``{"family": NAME, "entries": [...]}``; each entry is either
 ``{"case": {"id": ..., <case fields>}}`` or ``{"templates": [T, ...], "rows": [R, ...]}``, which
 gives one case per template per row, row by row.  In a template every ``{{name}}`` inside a
 string is replaced by the row's value for ``name`` (a string); a string that is exactly
-``{{name}}`` is replaced by the value itself, whatever its JSON type.
+``{{name}}`` is replaced by the value itself, whatever its JSON type.  An input given as
+``{"octets": S}`` (one character per byte, U+0000 to U+00FF) is written as the case files'
+``{"base64": ...}``, so that byte-level vectors stay readable in the data.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import sys
@@ -73,6 +76,17 @@ def _lookup(row: dict[str, Any], name: str, where: str) -> Any:
     if name not in row:
         raise FamilyError(f"{where}: the row has no value for {{{{{name}}}}}")
     return row[name]
+
+
+def _octets(case: dict[str, Any], where: str) -> None:
+    given = case.get("input", {})
+    if "octets" not in given:
+        return
+    try:
+        raw = given["octets"].encode("latin-1")
+    except UnicodeEncodeError as error:
+        raise FamilyError(f"{where}: octets are one character per byte, U+0000 to U+00FF") from error
+    case["input"] = {"base64": base64.b64encode(raw).decode("ascii")}
 
 
 def _check(cid: str, case: dict[str, Any], where: str) -> None:
@@ -131,6 +145,7 @@ def build(families_dir: Path = FAMILIES_DIR) -> dict[str, dict[str, Any]]:
             cid = case.pop("id")
             if cid in cases:
                 raise FamilyError(f"{path.name}: {cid}: listed twice")
+            _octets(case, f"{path.name}: {cid}")
             _check(cid, case, path.name)
             cases[cid] = case
     _split_anchors(cases)
