@@ -125,7 +125,7 @@ def _family(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return {"family": "t", "entries": entries}
 
 
-TEMPLATE = {
+TEMPLATE: dict[str, Any] = {
     "id": "syntax/{{slug}}",
     "description": "A {{field}} line",
     "spec": ["R-4-1"],
@@ -167,9 +167,10 @@ def test_a_bad_row_is_named(row: dict[str, Any], needle: str) -> None:
     assert needle in str(caught.value)
 
 
-def test_octets_become_base64_and_only_bytes_are_accepted(tmp_path: Path) -> None:
+def test_octets_become_base64_and_only_bytes_are_accepted() -> None:
     case = {"description": "x", "spec": ["R-4-1"], "level": "must",
-            "input": {"octets": "\u00ef\u00bb\u00bfA\u0000"}, "validate": {"valid": True, "errors": []}}
+            "input": {"octets": "\u00ef\u00bb\u00bfA\u0000"},
+            "validate": {"valid": True, "errors": []}}
     generate._octets(case, "t")
     assert case["input"] == {"base64": "77u/QQA="}
     with pytest.raises(generate.FamilyError):

@@ -85,7 +85,7 @@ def _octets(case: dict[str, Any], where: str) -> None:
     try:
         raw = given["octets"].encode("latin-1")
     except UnicodeEncodeError as error:
-        raise FamilyError(f"{where}: octets are one character per byte, U+0000 to U+00FF") from error
+        raise FamilyError(f"{where}: octets take one character per byte (U+0000-U+00FF)") from error
     case["input"] = {"base64": base64.b64encode(raw).decode("ascii")}
 
 
