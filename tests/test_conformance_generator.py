@@ -106,8 +106,9 @@ def test_duplicate_ids_and_long_descriptions_are_refused(tmp_path: Path) -> None
 
 
 # The generated output of the last table-driven generator (Python tables, before the families
-# became data), digested: the move to data changed no byte and no ID or its order. A deliberate
-# change to a family changes this digest too; update it in the same commit as the data.
+# became data; `git show 2c331ec:conformance/tools/generate.py`), digested the same way: the move
+# to data changed no byte, no ID and no order. A deliberate change to a family changes this
+# digest too; update it in the same commit as the data.
 FROZEN_COUNT = 543
 FROZEN_DIGEST = "e41c273fa1b35b67d2f14ba7ca0b13a7092a61185853f773607797ae40b1bee6"
 
