@@ -435,8 +435,6 @@ def emit_report(
         sys.stdout.write(csvjson.to_csv(report))
     else:
         console = stdout()
-        if not console.is_terminal:  # piped: never squeeze the label columns
-            console.width = max(console.width, 32 + 10 * len(report.labels))
         for table in tables.render(report):
             console.print(table)
     outputs: list[tuple[Path, str]] = []
