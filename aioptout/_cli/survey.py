@@ -23,7 +23,14 @@ from rich.progress import (
 from rich.text import Text
 
 from ._common import EXIT_CODES_HELP, Exit, fail, stderr, stdout
-from ._sources import pins
+from ._sources import (
+    DEFAULT_DELAY,
+    DEFAULT_MAX_CRAWL_DELAY,
+    DEFAULT_TIMEOUT,
+    AllowPrivate,
+    Resolve,
+    pins,
+)
 
 DEFAULT_DB: Final = "aioptout-survey.sqlite"
 DEMO_DIR: Final = "aioptout-demo"
@@ -202,26 +209,21 @@ def register(app: typer.Typer) -> None:
         semantics: Annotated[
             Semantics, typer.Option(help="robots.txt parser semantics")
         ] = Semantics.google,
-        allow_private: Annotated[
-            bool, typer.Option(help="allow fetching private and loopback addresses")
-        ] = False,
-        resolve: Annotated[
-            list[str] | None, typer.Option(help="HOST:PORT:ADDRESS, like curl (repeatable)")
-        ] = None,
+        allow_private: AllowPrivate = False,
+        resolve: Resolve = None,
         delay: Annotated[
-            float | None,
-            typer.Option(min=0.0, help="seconds between requests to one host (default 0.5)"),
-        ] = None,
+            float, typer.Option(min=0.0, help="seconds between requests to one host")
+        ] = DEFAULT_DELAY,
         timeout: Annotated[
-            float | None,
+            float,
             typer.Option(min=0.1, help="seconds one fetch may take in all: connect, headers, "
-                         "body and every redirect (default 30)"),
-        ] = None,
+                         "body and every redirect"),
+        ] = DEFAULT_TIMEOUT,
         max_crawl_delay: Annotated[
-            float | None,
+            float,
             typer.Option(min=0.0, max=86400.0, help="longest robots.txt Crawl-delay honoured, "
-                         "in seconds; longer ones are capped (default 60)"),
-        ] = None,
+                         "in seconds; longer ones are capped"),
+        ] = DEFAULT_MAX_CRAWL_DELAY,
         processes: Annotated[
             int,
             typer.Option(min=0, help="worker processes of the local engine (0: one per core)"),
