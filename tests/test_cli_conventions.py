@@ -50,7 +50,8 @@ def _normal(value: Any) -> Any:
 
 def test_every_command_is_seen() -> None:
     names = {" ".join(path) for path, _ in _commands()}
-    assert {"crawl", "catalogue", "survey", "report", "explain", "filter", "fixtures serve"} <= names
+    assert {"crawl", "catalogue", "survey", "report", "explain", "filter",
+            "fixtures serve"} <= names
 
 
 @pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=lambda p: " ".join(p) or "root")
@@ -122,3 +123,29 @@ def test_piped_tables_are_not_cut(tmp_path: Path, fixture_web: Any) -> None:
     explained = runner.invoke(app, ["explain", str(decl)])
     assert "…" not in explained.stdout
     assert agent in explained.stdout
+
+
+def test_progress_bar_only_on_a_terminal(fixture_web: Any) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from aioptout._cli.crawl import _progress
+
+    sites = [fixture_web.url(h) for h in list(fixture_web.sites)[:7]]
+    result = runner.invoke(app, [
+        "crawl", *sites, "--allow-private", "--delay", "0", "--format", "json",
+        *[x for line in fixture_web.resolve_lines() for x in ("--resolve", line)]])
+    assert "checking sites" not in result.stderr
+    assert "\x1b[" not in result.stderr
+    piped = Console(file=StringIO(), force_terminal=False)
+    with _progress(10, "checking sites", console=piped) as tick:
+        assert tick is None
+    terminal = StringIO()
+    with _progress(10, "checking sites", console=Console(file=terminal, force_terminal=True,
+                                                         width=100)) as tick:
+        assert tick is not None
+        for _ in range(10):
+            tick(None)
+    assert "checking sites" in terminal.getvalue()
+    assert "10/10" in terminal.getvalue()

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import _common as C
@@ -47,12 +48,15 @@ _MAX_CRAWL_DELAY_HELP = ("Longest robots.txt Crawl-delay honoured, in seconds; l
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Any]:
-    if total <= _MANY_SITES:
+def _progress(total: int, label: str, console: Console | None = None) -> Iterator[Any]:
+    """A bar on stderr for long runs, and only when stderr is a terminal: a log file or a pipe
+    gets no control sequences."""
+    console = console or C.stderr()
+    if total <= _MANY_SITES or not console.is_terminal:
         yield None
         return
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                  console=C.stderr(), transient=True) as progress:
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda _report: progress.advance(task)
 
