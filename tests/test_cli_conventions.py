@@ -149,3 +149,29 @@ def test_progress_bar_only_on_a_terminal(fixture_web: Any) -> None:
             tick(None)
     assert "checking sites" in terminal.getvalue()
     assert "10/10" in terminal.getvalue()
+
+
+def test_survey_runs_from_the_library_without_the_cli(tmp_path: Path) -> None:
+    """aioptout.survey.run plans and runs what ``aioptout survey`` does; the CLI only wraps it."""
+    from aioptout.survey import run
+    from aioptout.survey.store import Store
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "a.test.txt").write_bytes(b"User-agent: GPTBot\nDisallow: /\n")
+    (saved / "b.test.txt").write_bytes(b"User-agent: *\nAllow: /\n")
+    plan = run.plan(run.SurveyOptions(directory=saved, label="2025-01"))
+    assert plan.total == 2
+    stats = run.execute(plan, tmp_path / "s.sqlite", processes=1)
+    assert stats.written == 2
+    with Store(tmp_path / "s.sqlite", create=False, readonly=True) as store:
+        assert store.labels() == ["2025-01"]
+    again = run.execute(run.plan(run.SurveyOptions(directory=saved, label="2025-01")),
+                        tmp_path / "s.sqlite", processes=1)
+    assert (again.written, again.skipped) == (0, 2)
+    with pytest.raises(run.SurveyUsage):
+        run.plan(run.SurveyOptions())
+    with pytest.raises(run.SurveyUsage):
+        run.plan(run.SurveyOptions(directory=saved, label="bad label"))
+    with pytest.raises(run.SurveyInput):
+        run.plan(run.SurveyOptions(warc=(tmp_path / "missing.warc.gz",)))
