@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from . import __version__
 from ._cli import (
@@ -65,6 +66,66 @@ conformance.register(app)
 serve.register(app)
 survey.register(app)
 filter.register(app)
+
+
+#: Metavars by option name where the type alone would say too little.
+_METAVARS = {"--resolve": "HOST:PORT:ADDR", "--timeout": "SECONDS", "--delay": "SECONDS",
+             "--max-crawl-delay": "SECONDS", "--now": "DATETIME"}
+
+
+def _metavar(param: Any) -> str:
+    """A word a reader can type, never Typer's raw ``<list[str]>`` or ``<float range>``."""
+    desc = param.type_descriptor
+    choices = desc.choices if desc.is_choice else None
+    if choices:
+        return "{" + "|".join(str(c) for c in choices) + "}"
+    name: str = param.opts[0] if param.opts else (param.name or "value")
+    if name in _METAVARS:
+        return _METAVARS[name]
+    if desc.annotation is int or (desc.is_ranged and desc.ranged_type_name == "int"):
+        return "N"
+    return name.lstrip("-").upper()
+
+
+class _Command(TyperCommand):
+    """Every command's help names values by what they are (``--resolve HOST:PORT:ADDR``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if (param.param_type_name == "option" and param.metavar is None
+                    and not getattr(param, "is_flag", False)):
+                param.metavar = _metavar(param)
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        params = self.get_params(ctx)
+        arguments = [(self._argument_name(p), getattr(p, "help", None) or "")
+                     for p in params if p.param_type_name == "argument"]
+        options = [record for p in params if p.param_type_name == "option"
+                   if (record := p.get_help_record(ctx)) is not None]
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        if options:
+            with formatter.section("Options"):
+                formatter.write_dl(options)
+
+    @staticmethod
+    def _argument_name(param: Any) -> str:
+        name: str = param.metavar or (param.name or "value").upper()
+        return name if param.nargs == 1 else f"{name}..."
+
+
+def _adopt(group: typer.Typer) -> None:
+    for info in group.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = _Command
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _adopt(sub.typer_instance)
+
+
+_adopt(app)
 
 
 def main() -> None:

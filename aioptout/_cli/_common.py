@@ -6,7 +6,7 @@ import json
 import sys
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import typer
 from rich.console import Console
@@ -39,9 +39,17 @@ class TextJsonl(StrEnum):
     jsonl = "jsonl"
 
 
+#: Width of stdout when it is not a terminal: tables keep their natural width (README §Output).
+PIPE_WIDTH: Final = 100_000
+
+
 def stdout() -> Console:
-    """Data goes to stdout; colour only when it is a terminal."""
-    return Console(soft_wrap=True, highlight=False)
+    """Data goes to stdout; colour only when it is a terminal. Piped, a table is never cut or
+    wrapped to 80 columns: a script reading it gets every cell whole."""
+    console = Console(soft_wrap=True, highlight=False)
+    if not console.is_terminal:
+        console.width = PIPE_WIDTH
+    return console
 
 
 def stderr() -> Console:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 
@@ -12,6 +12,12 @@ from .._limits import MAX_FILE_BYTES
 from ..sources import KINDS
 from ..sources import Kind as Kind
 from ._common import Exit, fail, is_url, read_local
+
+#: One default per option across every command (README §Command-line conventions): a fetch's
+#: total deadline is the fetcher's own (30 s), slow hosts are measured rather than mislabelled.
+DEFAULT_TIMEOUT: Final = 30.0
+DEFAULT_DELAY: Final = 0.5
+DEFAULT_MAX_CRAWL_DELAY: Final = 60.0
 
 # Enough to tell "over the limit" from "at the limit" without reading a 10 GB file.
 _READ_LIMIT = MAX_FILE_BYTES * 4
@@ -29,7 +35,7 @@ class Loaded:
 class NetOptions:
     allow_private: bool = False
     resolve: tuple[str, ...] = ()
-    timeout: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
 
     def resolve_map(self) -> dict[str, str]:
         return pins(self.resolve)

@@ -14,7 +14,7 @@ from ..decide import decide
 from ..model import Decision
 from ..sources import detect_kind, kind_of_url_path, signals_from
 from ._common import EXIT_CODES_HELP, Exit, TextJsonl, fail, is_url, stderr
-from ._sources import AllowPrivate, Kind, NetOptions, Resolve, Timeout, load
+from ._sources import DEFAULT_TIMEOUT, AllowPrivate, Kind, NetOptions, Resolve, Timeout, load
 from .declaration import Now, _now, _print_decisions
 
 
@@ -50,7 +50,7 @@ def check_command(
     now: Now = None,
     allow_private: AllowPrivate = False,
     resolve: Resolve = None,
-    timeout: Timeout = 10.0,
+    timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Is each target reserved for AGENT and USAGE? One verdict per target with its source line.
 

@@ -9,11 +9,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import _common as C
-from ._sources import pins
+from ._sources import (
+    DEFAULT_DELAY,
+    DEFAULT_MAX_CRAWL_DELAY,
+    DEFAULT_TIMEOUT,
+    AllowPrivate,
+    Resolve,
+    pins,
+)
 
 _MANY_SITES = 5
 
@@ -40,12 +48,15 @@ _MAX_CRAWL_DELAY_HELP = ("Longest robots.txt Crawl-delay honoured, in seconds; l
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Any]:
-    if total <= _MANY_SITES:
+def _progress(total: int, label: str, console: Console | None = None) -> Iterator[Any]:
+    """A bar on stderr for long runs, and only when stderr is a terminal: a log file or a pipe
+    gets no control sequences."""
+    console = console or C.stderr()
+    if total <= _MANY_SITES or not console.is_terminal:
         yield None
         return
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                  console=C.stderr(), transient=True) as progress:
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda _report: progress.advance(task)
 
@@ -119,18 +130,16 @@ def register(app: typer.Typer) -> None:
         output_format: Annotated[C.TextJsonl, typer.Option(
             "--format", help="text, json (one array) or jsonl (one record per line).")
         ] = C.TextJsonl.text,
-        allow_private: Annotated[bool, typer.Option(
-            "--allow-private", help="Allow private, loopback and link-local addresses.")] = False,
-        resolve: Annotated[list[str] | None, typer.Option(
-            help="Pin HOST:PORT to ADDRESS like curl --resolve (repeatable).")] = None,
-        timeout: Annotated[float, typer.Option(min=0.1, help=_TIMEOUT_HELP)] = 30.0,
+        allow_private: AllowPrivate = False,
+        resolve: Resolve = None,
+        timeout: Annotated[float, typer.Option(min=0.1, help=_TIMEOUT_HELP)] = DEFAULT_TIMEOUT,
         user_agent: Annotated[str | None, typer.Option(
             help="User-Agent header to send (default names aioptout and its URL).")] = None,
         jobs: Annotated[int, typer.Option(help="Sites checked at the same time.")] = 8,
         delay: Annotated[float, typer.Option(
-            help="Minimum seconds between two requests to one host.")] = 0.5,
+            help="Minimum seconds between two requests to one host.")] = DEFAULT_DELAY,
         max_crawl_delay: Annotated[float, typer.Option(
-            min=0.0, max=86400.0, help=_MAX_CRAWL_DELAY_HELP)] = 60.0,
+            min=0.0, max=86400.0, help=_MAX_CRAWL_DELAY_HELP)] = DEFAULT_MAX_CRAWL_DELAY,
     ) -> None:
         from ..crawl import check_sites
 
@@ -179,16 +188,14 @@ def register(app: typer.Typer) -> None:
             "--format", help="text or jsonl.")] = TextJsonlFormat.text,
         origin: Annotated[str | None, typer.Option(
             help="Site whose declaration answers identifier-only items.")] = None,
-        allow_private: Annotated[bool, typer.Option(
-            "--allow-private", help="Allow private, loopback and link-local addresses.")] = False,
-        resolve: Annotated[list[str] | None, typer.Option(
-            help="Pin HOST:PORT to ADDRESS like curl --resolve (repeatable).")] = None,
-        timeout: Annotated[float, typer.Option(min=0.1, help=_TIMEOUT_HELP)] = 30.0,
+        allow_private: AllowPrivate = False,
+        resolve: Resolve = None,
+        timeout: Annotated[float, typer.Option(min=0.1, help=_TIMEOUT_HELP)] = DEFAULT_TIMEOUT,
         jobs: Annotated[int, typer.Option(help="Items checked at the same time.")] = 8,
         delay: Annotated[float, typer.Option(
-            help="Minimum seconds between two requests to one host.")] = 0.5,
+            help="Minimum seconds between two requests to one host.")] = DEFAULT_DELAY,
         max_crawl_delay: Annotated[float, typer.Option(
-            min=0.0, max=86400.0, help=_MAX_CRAWL_DELAY_HELP)] = 60.0,
+            min=0.0, max=86400.0, help=_MAX_CRAWL_DELAY_HELP)] = DEFAULT_MAX_CRAWL_DELAY,
     ) -> None:
         from ..catalogue import check_items, items_from_file, items_from_sitemap, summarise
         from ..usage import is_label

@@ -31,6 +31,7 @@ from ._common import (
     stdout,
 )
 from ._sources import (
+    DEFAULT_TIMEOUT,
     AllowPrivate,
     Kind,
     KindOption,
@@ -140,7 +141,7 @@ def validate_command(
     now: Now = None,
     allow_private: AllowPrivate = False,
     resolve: Resolve = None,
-    timeout: Timeout = 10.0,
+    timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Check declarations against the spec, like a compiler: file:line:col, caret and hint.
 
@@ -209,7 +210,7 @@ def explain_command(
     now: Now = None,
     allow_private: AllowPrivate = False,
     resolve: Resolve = None,
-    timeout: Timeout = 10.0,
+    timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Show what a declaration says to each agent for each usage, and which line decides.
 

@@ -14,7 +14,7 @@ from ..model import Diagnostic
 from ..parse import parse
 from ..report.sarif import sarif
 from ._common import EXIT_CODES_HELP, Exit, emit_json, fail, read_local, stderr, stdout
-from ._sources import AllowPrivate, NetOptions, Resolve, Timeout
+from ._sources import DEFAULT_TIMEOUT, AllowPrivate, NetOptions, Resolve, Timeout
 
 _HELP = f"""Compare what SITE's channels say with what --declaration says.
 
@@ -74,7 +74,7 @@ def drift_command(
     ] = DriftFormat.text,
     allow_private: AllowPrivate = False,
     resolve: Resolve = None,
-    timeout: Timeout = 10.0,
+    timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     data = read_local(declaration)
     parsed = parse(data, source=declaration)

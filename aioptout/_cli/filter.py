@@ -13,7 +13,7 @@ import typer
 
 from .. import usage as U
 from ._common import EXIT_CODES_HELP, Exit, TextJson, emit_json, fail, stderr
-from ._sources import AllowPrivate, Resolve, pins
+from ._sources import DEFAULT_DELAY, DEFAULT_TIMEOUT, AllowPrivate, Resolve, pins
 
 
 class UnknownPolicy(StrEnum):
@@ -89,12 +89,12 @@ def filter_command(
     resolve: Resolve = None,
     timeout: Annotated[float, typer.Option(
         "--timeout", min=0.1, metavar="SECONDS", help="Total seconds allowed for one fetch.")
-    ] = 10.0,
+    ] = DEFAULT_TIMEOUT,
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, metavar="N", help="Origins fetched at once.")] = 8,
     delay: Annotated[float, typer.Option(
         "--delay", min=0.0, metavar="SECONDS",
-        help="Minimum seconds between two requests to one host.")] = 0.5,
+        help="Minimum seconds between two requests to one host.")] = DEFAULT_DELAY,
 ) -> None:
     from .. import _rows
     from ..filter import LiveSource, PolicyDirSource, RowFilter, SurveySource, SurveyUnusable

@@ -10,7 +10,7 @@ import typer
 
 from ..signals.robots import RobotsTxt, Semantics
 from . import _common
-from ._sources import AllowPrivate, NetOptions, Resolve, Timeout
+from ._sources import DEFAULT_TIMEOUT, AllowPrivate, NetOptions, Resolve, Timeout
 
 HELP = """Decide whether an agent may crawl URLs under a robots.txt file (RFC 9309).
 
@@ -63,7 +63,7 @@ def robots(
     ] = False,
     allow_private: AllowPrivate = False,
     resolve: Resolve = None,
-    timeout: Timeout = 10.0,
+    timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     if source == "-" and not urls:
         _common.fail("read robots.txt from stdin or URLs from stdin, not both", _common.Exit.USAGE)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import sys
-from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Final
@@ -23,7 +21,14 @@ from rich.progress import (
 from rich.text import Text
 
 from ._common import EXIT_CODES_HELP, Exit, fail, stderr, stdout
-from ._sources import pins
+from ._sources import (
+    DEFAULT_DELAY,
+    DEFAULT_MAX_CRAWL_DELAY,
+    DEFAULT_TIMEOUT,
+    AllowPrivate,
+    Resolve,
+    pins,
+)
 
 DEFAULT_DB: Final = "aioptout-survey.sqlite"
 DEMO_DIR: Final = "aioptout-demo"
@@ -69,71 +74,48 @@ def _progress() -> Progress:
     )
 
 
-def _default_label() -> str:
-    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m")
-
-
-def _agents() -> tuple[tuple[str, str], ...]:
-    from ..survey.metrics import registry_agents
-
-    return registry_agents()
-
-
 def run_survey(
+    plan: Any,
     *,
     db: Path,
-    label: str,
-    jobs_factory: Any,
-    total: int | None,
-    analyzer: Any,
     engine: Engine,
     scheduler: str | None,
     concurrency: int,
     per_host: int,
-    options: dict[str, Any],
     processes: int = 0,
     show_progress: bool = True,
 ) -> Any:
-    """Shared by ``survey`` and ``demo``: open the store, run the engine with a progress bar."""
+    """Shared by ``survey`` and ``demo``: run the plan with a progress bar, errors to exit codes."""
     from ..survey.dask import DaskUnavailable
-    from ..survey.engine import survey
     from ..survey.inputs import InputError
-    from ..survey.store import Store, StoreError
+    from ..survey.run import execute
+    from ..survey.store import StoreError
     from ..survey.warc import WarcUnavailable
 
+    progress = _progress() if show_progress else None
+    tick = None
+    if progress is not None:
+        task = progress.add_task(f"survey {plan.label}", total=plan.total)
+
+        def tick(_: object) -> None:
+            # Started on the first result, not before: the bar's refresh thread must not
+            # exist yet when the engine forks its workers.
+            progress.start()
+            progress.advance(task)
+
     try:
-        store = Store(db)
-    except StoreError as exc:
+        return execute(plan, db, engine=engine.value, scheduler=scheduler,
+                       concurrency=concurrency, per_host=per_host, processes=processes,
+                       progress=tick)
+    except (DaskUnavailable, WarcUnavailable) as exc:
+        fail(str(exc), Exit.USAGE)
+    except (StoreError, InputError) as exc:
         fail(str(exc))
-    with store:
-        store.record_agents(options["registry"], analyzer.agents)
-        store.record_run(label, options)
-        progress = _progress() if show_progress else None
-        try:
-            if progress is None:
-                return survey(jobs_factory(), analyzer, store, engine=engine.value,
-                              scheduler=scheduler, concurrency=concurrency, per_host=per_host,
-                              processes=processes)
-            task = progress.add_task(f"survey {label}", total=total)
-
-            def tick(_: object) -> None:
-                # Started on the first result, not before: the bar's refresh thread must not
-                # exist yet when the engine forks its workers.
-                progress.start()
-                progress.advance(task)
-
-            try:
-                return survey(jobs_factory(), analyzer, store, engine=engine.value,
-                              scheduler=scheduler, concurrency=concurrency, per_host=per_host,
-                              processes=processes, progress=tick)
-            finally:
-                progress.stop()
-        except (DaskUnavailable, WarcUnavailable) as exc:
-            fail(str(exc), Exit.USAGE)
-        except (StoreError, InputError) as exc:
-            fail(str(exc))
-        except OSError as exc:
-            fail(f"input unreadable: {exc}")
+    except OSError as exc:
+        fail(f"input unreadable: {exc}")
+    finally:
+        if progress is not None:
+            progress.stop()
 
 
 def _print_stats(stats: Any, db: Path) -> None:
@@ -202,26 +184,21 @@ def register(app: typer.Typer) -> None:
         semantics: Annotated[
             Semantics, typer.Option(help="robots.txt parser semantics")
         ] = Semantics.google,
-        allow_private: Annotated[
-            bool, typer.Option(help="allow fetching private and loopback addresses")
-        ] = False,
-        resolve: Annotated[
-            list[str] | None, typer.Option(help="HOST:PORT:ADDRESS, like curl (repeatable)")
-        ] = None,
+        allow_private: AllowPrivate = False,
+        resolve: Resolve = None,
         delay: Annotated[
-            float | None,
-            typer.Option(min=0.0, help="seconds between requests to one host (default 0.5)"),
-        ] = None,
+            float, typer.Option(min=0.0, help="seconds between requests to one host")
+        ] = DEFAULT_DELAY,
         timeout: Annotated[
-            float | None,
+            float,
             typer.Option(min=0.1, help="seconds one fetch may take in all: connect, headers, "
-                         "body and every redirect (default 30)"),
-        ] = None,
+                         "body and every redirect"),
+        ] = DEFAULT_TIMEOUT,
         max_crawl_delay: Annotated[
-            float | None,
+            float,
             typer.Option(min=0.0, max=86400.0, help="longest robots.txt Crawl-delay honoured, "
-                         "in seconds; longer ones are capped (default 60)"),
-        ] = None,
+                         "in seconds; longer ones are capped"),
+        ] = DEFAULT_MAX_CRAWL_DELAY,
         processes: Annotated[
             int,
             typer.Option(min=0, help="worker processes of the local engine (0: one per core)"),
@@ -231,96 +208,28 @@ def register(app: typer.Typer) -> None:
             "--keep-files", help="keep each site's signal files in the store, so that "
             "aioptout filter --from-survey can decide any URL of the site")] = False,
     ) -> None:
-        from ..survey import inputs
-        from ..survey.engine import OfflineAnalyzer, OnlineAnalyzer
-        from ..survey.metrics import registry_id
-        from ..survey.warc import WarcUnavailable, iter_warcs, warc_sites
+        from ..survey import run
+        from ..survey.inputs import InputError
+        from ..survey.warc import WarcUnavailable
 
-        sources = sum(x is not None for x in (input_file, directory, warc or None))
-        if sources != 1:
-            fail("give exactly one of INPUT, --dir or --warc", Exit.USAGE)
-        if label_from_subdirs and directory is None:
-            fail("--label-from-subdirs needs --dir", Exit.USAGE)
-        if engine is Engine.dask and not scheduler:
-            fail("--engine dask needs --scheduler ADDRESS", Exit.USAGE)
-        chosen_label = label or _default_label()
-        if not inputs.valid_label(chosen_label):
-            fail(f"--label {chosen_label!r}: use letters, digits, '.', '_' or '-'", Exit.USAGE)
-        agents = _agents()
-        options: dict[str, Any] = {
-            "semantics": semantics.value, "registry": registry_id(agents), "engine": engine.value,
-            "limit": limit, "sample": sample, "seed": seed,
-        }
-        total: int | None
-
-        def select(sites: Iterable[str]) -> Iterator[str]:
-            chosen: Iterable[str] = sites
-            if sample is not None:
-                chosen = inputs.sample(chosen, sample, seed)
-            return inputs.limit(chosen, limit)
-
+        opts = run.SurveyOptions(
+            input_file=input_file, directory=directory, warc=tuple(warc or ()), label=label,
+            label_from_subdirs=label_from_subdirs, limit=limit, sample=sample, seed=seed,
+            semantics=semantics.value, engine=engine.value, scheduler=scheduler,
+            allow_private=allow_private, resolve=pins(resolve or []) if input_file else {},
+            delay=delay, timeout=timeout, max_crawl_delay=max_crawl_delay,
+            keep_files=keep_files)
         try:
-            if input_file is not None:
-                path = input_file
-                resolved = pins(resolve or [])
-                analyzer: Any = OnlineAnalyzer(
-                    semantics=semantics.value, agents=agents, allow_private=allow_private,
-                    resolve=tuple(sorted(resolved.items())), politeness_delay=delay,
-                    timeout=timeout, max_crawl_delay=max_crawl_delay,
-                    keep_files=keep_files)
-                count = inputs.count_sites(path)
-                total = min(x for x in (count, limit, sample) if x is not None)
-                options["input"] = str(path)
-
-                def factory() -> Iterator[inputs.Job]:
-                    for site in select(inputs.read_sites(path)):
-                        yield inputs.Job(chosen_label, site)
-            elif directory is not None:
-                folders = inputs.dir_labels(directory, label=chosen_label,
-                                            from_subdirs=label_from_subdirs)
-                if not folders:
-                    fail(f"{directory}: no label sub-folders", Exit.INPUT)
-                analyzer = OfflineAnalyzer(semantics=semantics.value, agents=agents,
-                                           mention_tokens=tuple(t.lower() for t, _ in agents),
-                                           keep_files=keep_files)
-                counts = [sum(1 for _ in select(inputs.dir_sites(f))) for _, f in folders]
-                total = sum(counts)
-                options["input"] = str(directory)
-
-                def factory() -> Iterator[inputs.Job]:
-                    for lab, folder in folders:
-                        yield from inputs.dir_jobs(folder, lab, select(inputs.dir_sites(folder)))
-            else:
-                paths = list(warc or [])
-                for p in paths:
-                    if not p.is_file():
-                        fail(f"{p}: no such file")
-                analyzer = OfflineAnalyzer(semantics=semantics.value, agents=agents,
-                                           mention_tokens=tuple(t.lower() for t, _ in agents),
-                                           keep_files=keep_files)
-                total = limit
-                options["input"] = [str(p) for p in paths]
-                sampled: set[str] | None = None
-                if sample is not None:
-                    try:
-                        captures = warc_sites(paths)
-                    except WarcUnavailable as exc:
-                        fail(str(exc), Exit.USAGE)
-                    sampled = set(inputs.sample(captures, sample, seed))
-                    total = sum(captures[site] for site in sampled)
-                    total = total if limit is None else min(total, limit)
-
-                def factory() -> Iterator[inputs.Job]:
-                    jobs = iter_warcs(paths, label=chosen_label)
-                    if sampled is not None:
-                        jobs = (job for job in jobs if job.site in sampled)
-                    return jobs if limit is None else _first(jobs, limit)
-        except inputs.InputError as exc:
+            plan = run.plan(opts)
+        except run.SurveyUsage as exc:
+            fail(str(exc), Exit.USAGE)
+        except WarcUnavailable as exc:
+            fail(str(exc), Exit.USAGE)
+        except (run.SurveyInput, InputError) as exc:
             fail(str(exc))
         stats = run_survey(
-            db=db, label=chosen_label, jobs_factory=factory, total=total, analyzer=analyzer,
-            engine=engine, scheduler=scheduler, concurrency=concurrency, per_host=per_host,
-            options=options, processes=processes, show_progress=not quiet and sys.stderr.isatty(),
+            plan, db=db, engine=engine, scheduler=scheduler, concurrency=concurrency,
+            per_host=per_host, processes=processes, show_progress=not quiet and sys.stderr.isatty(),
         )
         _print_stats(stats, db)
 
@@ -374,11 +283,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from ..fixtureweb import FixtureWeb
         from ..survey.engine import OnlineAnalyzer
-        from ..survey.metrics import DEFAULT_SEMANTICS, registry_id
+        from ..survey.metrics import DEFAULT_SEMANTICS, registry_agents, registry_id
+        from ..survey.run import SurveyPlan, site_jobs
 
         out.mkdir(parents=True, exist_ok=True)
         db = out / "survey.sqlite"
-        agents = _agents()
+        agents = registry_agents()
         with FixtureWeb(synthetic=synthetic) as web:
             # A site is keyed by its name, not by this run's ephemeral port: a second demo
             # into the same folder finds every site stored instead of counting it twice.
@@ -387,30 +297,14 @@ def register(app: typer.Typer) -> None:
                 semantics=DEFAULT_SEMANTICS, agents=agents, allow_private=True,
                 resolve=tuple(sorted(web.resolve_map().items())), politeness_delay=0.0,
                 timeout=DEMO_TIMEOUT)
-            stats = run_survey(
-                db=db, label="demo", jobs_factory=lambda: _site_jobs("demo", sites),
-                total=len(sites), analyzer=analyzer, engine=Engine.local, scheduler=None,
-                concurrency=64, per_host=2,
-                options={"semantics": DEFAULT_SEMANTICS, "registry": registry_id(agents),
-                         "engine": "local", "input": "fixture web"},
-                show_progress=sys.stderr.isatty(),
-            )
+            plan = SurveyPlan(
+                "demo", lambda: site_jobs("demo", sites), len(sites), analyzer,
+                {"semantics": DEFAULT_SEMANTICS, "registry": registry_id(agents),
+                 "engine": "local", "input": "fixture web"})
+            stats = run_survey(plan, db=db, engine=Engine.local, scheduler=None,
+                               concurrency=64, per_host=2, show_progress=sys.stderr.isatty())
         _print_stats(stats, db)
         emit_report(db, ["demo"], ReportFormat.text, out / "report.html")
-
-
-def _site_jobs(label: str, sites: Iterable[tuple[str, str]]) -> Iterator[Any]:
-    from ..survey.inputs import Job
-
-    for site, origin in sites:
-        yield Job(label, site, fetch_origin=origin)
-
-
-def _first(items: Iterator[Any], n: int) -> Iterator[Any]:
-    for i, item in enumerate(items):
-        if i >= n:
-            return
-        yield item
 
 
 def emit_report(
@@ -435,8 +329,6 @@ def emit_report(
         sys.stdout.write(csvjson.to_csv(report))
     else:
         console = stdout()
-        if not console.is_terminal:  # piped: never squeeze the label columns
-            console.width = max(console.width, 32 + 10 * len(report.labels))
         for table in tables.render(report):
             console.print(table)
     outputs: list[tuple[Path, str]] = []
