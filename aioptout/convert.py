@@ -347,7 +347,11 @@ def _group_lines(group: Group, *, with_work: bool = True,
         elif rule.kind is RuleKind.CONTENT_USAGE:
             prefs = (format_preferences(rule.preferences) if usage_prefs == "explicit-core"
                      else _pref_text(rule.preferences))
-            # No path and "/" differ: a rule for "/" is the more specific (R-7.2-26).
+            # No path and "/" differ: a rule for "/" is the more specific (R-7.2-26).  A rule
+            # with neither a path nor a known label still counts (every label unknown, as
+            # stored): "," is a dictionary that does not parse (R-7.2-3).
+            if not rule.pattern and not prefs:
+                prefs = ","
             lines.append(" ".join(p for p in ("Content-Usage:", rule.pattern, prefs) if p))
         elif with_work:
             # "," is a dictionary that does not parse: every label unknown, as stored (R-7.2-3).
