@@ -14,15 +14,16 @@ from typing import Any, Final
 from rich import box
 from rich.table import Table
 
+from ..survey.metrics import MECHANISMS as _ALL_MECHANISMS
+from ..survey.metrics import mechanism_order
 from ..survey.store import Store, StoredResult
 
 #: Version of the report JSON (``aioptout report --format json``).
-REPORT_SCHEMA_VERSION: Final = 1
+REPORT_SCHEMA_VERSION: Final = 2
 #: Rows shown in the terminal for agents and diagnostics.
 TOP_ROWS: Final = 15
-MECHANISMS: Final = (
-    "aioptout", "robots", "aipref", "content-signal", "tdmrep", "ai-txt", "robots-meta", "media"
-)
+#: Report order of the known mechanisms; a store's other names follow (see mechanism_order).
+MECHANISMS: Final = _ALL_MECHANISMS
 USAGE_LABELS: Final = ("train-ai", "search")
 
 
@@ -50,11 +51,14 @@ class LabelSummary:
     semantics: set[str] = field(default_factory=set)
     versions: set[str] = field(default_factory=set)
     registries: set[str] = field(default_factory=set)
+    #: The ``--sample`` size the label was surveyed from, if any (its shares are estimates).
+    sample: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
             "sites": self.sites,
+            "sample": self.sample,
             "statuses": dict(sorted(self.statuses.items())),
             "mechanisms": {
                 m: {"present": c["present"], "valid": c["valid"]}
@@ -112,6 +116,16 @@ class Change:
 class Report:
     labels: list[LabelSummary]
     changes: list[Change]
+    #: The store's survey runs (label, start time, options such as ``sample`` and ``seed``).
+    runs: list[dict[str, Any]] = field(default_factory=list)
+
+    def mechanisms(self) -> list[str]:
+        """Every mechanism any label recorded, in report order."""
+        return mechanism_order(m for s in self.labels for m in s.mechanisms)
+
+    def sample_size(self, label: str) -> int | None:
+        """The ``--sample`` a label was surveyed from, when it was (then shares are estimates)."""
+        return next((s.sample for s in self.labels if s.label == label), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -189,7 +203,12 @@ def build(store: Store, labels: Sequence[str] | None = None) -> Report:
         if change is not None:
             changes.append(change)
         previous, previous_label = current, label
-    return Report(summaries, changes)
+    runs = [r for r in store.runs() if r["label"] in set(chosen)]
+    for summary in summaries:
+        sizes = [r["options"].get("sample") for r in runs if r["label"] == summary.label]
+        found = [n for n in sizes if isinstance(n, int) and not isinstance(n, bool)]
+        summary.sample = max(found) if found else None
+    return Report(summaries, changes, runs)
 
 
 def share(n: int, total: int) -> str:
@@ -218,7 +237,7 @@ def render(report: Report) -> list[Table]:
     tables.append(t)
 
     t = _table("Mechanisms present and valid, share of sites", ["mechanism", *names])
-    for mech in [m for m in MECHANISMS if any(m in s.mechanisms for s in labels)]:
+    for mech in report.mechanisms():
         for kind in ("present", "valid"):
             t.add_row(f"{mech} {kind}", *(
                 share(s.mechanisms.get(mech, Counter())[kind], s.sites) for s in labels

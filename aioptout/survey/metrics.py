@@ -28,6 +28,31 @@ SEMANTICS: Final = ("google", "rfc9309")
 DEFAULT_SEMANTICS: Final = "google"
 #: The agents whose "may not fetch /" counts the reproduction checks against Google's parser.
 REPRODUCTION_AGENTS: Final = ("GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "anthropic-ai")
+#: Every mechanism a survey records, in report order: site files, robots.txt lines, RSL, then
+#: the home page's HTTP headers and HTML meta one by one, then the crawler's per-kind totals
+#: (``http-header``, ``html-meta``: any signal header / meta) and older or offline names.
+MECHANISMS: Final = (
+    "aioptout", "robots", "aipref", "content-signal", "tdmrep", "ai-txt", "rsl",
+    "aipref-header", "content-signal-header", "tdmrep-header", "noai-header",
+    "tdmrep-meta", "noai-meta", "http-header", "html-meta", "robots-meta", "media",
+)
+#: The mechanisms read from the home page, recorded present or absent for every online site.
+PAGE_MECHANISMS: Final = (
+    "aipref-header", "content-signal-header", "tdmrep-header", "noai-header", "tdmrep-meta",
+    "noai-meta",
+)
+
+#: What every online result records, present or not.
+ONLINE_MECHANISMS: Final = tuple(m for m in MECHANISMS if m not in ("robots-meta", "media"))
+
+
+def mechanism_order(names: Iterable[str]) -> list[str]:
+    """Known mechanisms in report order, then any other name found in a store (never dropped)."""
+    found = set(names)
+    rank = {m: i for i, m in enumerate(MECHANISMS)}
+    return sorted(found, key=lambda m: (rank.get(m, len(rank)), m))
+
+
 #: Usage labels stored per site (aipref core labels).
 SURVEY_LABELS: Final = ("train-ai", "search")
 #: Bytes inspected to tell HTML error pages from robots.txt text.
