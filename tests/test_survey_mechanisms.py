@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from rich.console import Console
 
@@ -15,7 +16,7 @@ from aioptout.fixtureweb import FixtureWeb
 from aioptout.report import build, csvjson, html, tables
 from aioptout.survey.engine import OnlineAnalyzer, survey
 from aioptout.survey.inputs import Job
-from aioptout.survey.metrics import MECHANISMS, REPRODUCTION_AGENTS
+from aioptout.survey.metrics import MECHANISMS, REPRODUCTION_AGENTS, analyze_robots
 from aioptout.survey.store import Store
 
 AGENTS = tuple((a, "training") for a in REPRODUCTION_AGENTS)
@@ -82,3 +83,20 @@ def test_every_mechanism_appears_in_tables_csv_json_and_html(
     page = html.render(report)
     for mechanism in wanted:
         assert f"<th scope=\"row\">{mechanism}</th>" in page
+
+
+def test_results_match_the_site_result_schema(
+        surveyed: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    schema = json.loads((root / "spec" / "site-result.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    rows, _ = surveyed
+    offline = [analyze_robots("a.test", body, status=status, agents=AGENTS)
+               for body, status in ((b"User-agent: GPTBot\nDisallow: /\n", 200), (None, 503),
+                                    (None, 404), (b"<html>", 200))]
+    stored = [r["result"] for r in json.loads(
+        (root / "tests" / "data" / "survey-store-v1.json").read_text())]
+    for result in [*rows.values(), *offline, *stored]:
+        assert not list(validator.iter_errors(result)), result["site"]
+    broken = dict(rows["declared.test"], mechanisms={"nonsense": {"present": True}})
+    assert list(validator.iter_errors(broken))

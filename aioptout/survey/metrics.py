@@ -14,7 +14,7 @@ import base64
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NotRequired, TypedDict
 
 from .. import __version__
 from .. import usage as _usage
@@ -62,6 +62,42 @@ _HTML_MARKERS: Final = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml
 _USAGE_MECHANISMS: Final = (("content-signal", "content-signal"), ("aipref", "content-usage"))
 
 Agents = Sequence[tuple[str, str]]
+
+
+class Provenance(TypedDict):
+    aioptout: str
+    semantics: str
+    registry: str
+
+
+class MechanismState(TypedDict):
+    present: bool
+    valid: bool | None
+
+
+class SiteResult(TypedDict):
+    """One stored (label, site) result; its JSON Schema is ``spec/site-result.schema.json``."""
+
+    schema_version: int
+    site: str
+    source: str
+    status: str
+    provenance: Provenance
+    error: str | None
+    blocked_root: list[str]
+    mechanisms: dict[str, MechanismState]
+    usage: dict[str, str]
+    diagnostics: dict[str, int]
+    http_status: NotRequired[int | None]
+    robots_outcome: NotRequired[str]
+    rank: NotRequired[str]
+    failures: NotRequired[list[dict[str, Any]]]
+    body_kind: NotRequired[str | None]
+    directives: NotRequired[dict[str, int]]
+    naive_directives: NotRequired[dict[str, int] | None]
+    mentions: NotRequired[list[str]]
+    compliant: NotRequired[bool]
+    files: NotRequired[list[dict[str, Any]]]
 
 
 def mentions(body: str | bytes, tokens: Iterable[str]) -> dict[str, bool]:
