@@ -194,7 +194,9 @@ def probe_site(
     if report.robots is not None and robots_fetch is not None:
         body = (robots_fetch.body if (robots_fetch.charset or "utf-8") in ("utf-8", "utf-8-sig")
                 else robots_fetch.text)
-        robots = parse_robots(body, site, semantics)
+        # The crawler parsed this very body with Google semantics: parse again only for others.
+        robots = (report.robots if semantics == "google"
+                  else parse_robots(body, site, semantics))
         findings = robots_findings(robots, body, site, tokens)
         mechanisms.update(findings.pop("mechanisms"))
         findings.pop("usage")

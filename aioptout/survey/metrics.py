@@ -11,6 +11,7 @@ and the numbers differ from a parse:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -158,7 +159,15 @@ def registry_agents() -> tuple[tuple[str, str], ...]:
 
 
 def registry_id(agents: Agents) -> str:
-    """A short digest naming an agent list, so a stored result says which registry it used."""
+    """A short digest naming an agent list, so a stored result says which registry it used.
+
+    Every site of a survey names the same list: computed once per list, not once per site."""
+    key = agents if isinstance(agents, tuple) else tuple(agents)
+    return _registry_id(key)
+
+
+@functools.lru_cache(maxsize=16)
+def _registry_id(agents: tuple[tuple[str, str], ...]) -> str:
     text = "\n".join(f"{t}\t{p}" for t, p in sorted(agents, key=lambda a: a[0].lower()))
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -206,10 +215,7 @@ def blocked_root(robots: RobotsTxt, tokens: Iterable[str], url: str) -> list[str
     """
     fallback: bool | None = None
     out: list[str] = []
-    for token in tokens:
-        # A registry token such as "ChatGPT Agent" is asked as the token a User-agent line
-        # naming it selects ("ChatGPT"); the string itself is no token (spec §6, R-6-9).
-        asked = agent_token(token) or token
+    for token, asked in _asked(tuple(tokens)):
         if robots.mentions(asked):
             disallowed = not robots.decide(asked, url).allowed
         else:
@@ -219,6 +225,13 @@ def blocked_root(robots: RobotsTxt, tokens: Iterable[str], url: str) -> list[str
         if disallowed:
             out.append(token)
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _asked(tokens: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each registry token with the token a User-agent line naming it selects ("ChatGPT Agent"
+    is asked as "ChatGPT"; the string itself is no token, spec §6, R-6-9): once per list."""
+    return tuple((token, agent_token(token) or token) for token in tokens)
 
 
 def usage_values(statements: Iterable[Statement], labels: Iterable[str]) -> dict[str, str]:
