@@ -135,28 +135,38 @@ class Report:
         }
 
 
-def _add(summary: LabelSummary, row: StoredResult, purposes: Mapping[str, str]) -> None:
+def _purpose_sizes(purposes: Mapping[str, str]) -> dict[str, int]:
+    return dict(Counter(purposes.values()))
+
+
+def _add(summary: LabelSummary, row: StoredResult, purposes: Mapping[str, str],
+         sizes: Mapping[str, int] | None = None) -> None:
+    """One site into the label's counts; linear in what the site blocks, not in the registry."""
     r = row.result
     summary.sites += 1
     summary.statuses[row.status] += 1
     summary.semantics.add(row.semantics)
     summary.versions.add(row.aioptout_version)
     summary.registries.add(row.registry_id)
+    mechanisms = summary.mechanisms
     for mech, info in (r.get("mechanisms") or {}).items():
-        c = summary.mechanisms.setdefault(mech, Counter())
+        c = mechanisms.get(mech)
+        if c is None:
+            c = mechanisms[mech] = Counter()
         c["present"] += bool(info.get("present"))
         c["valid"] += bool(info.get("valid"))
     for label, value in (r.get("usage") or {}).items():
         summary.usage.setdefault(label, Counter())[str(value)] += 1
     blocked = set(r.get("blocked_root") or ())
     summary.blocked_root.update(blocked)
-    by_purpose: dict[str, list[bool]] = {}
-    for token, purpose in purposes.items():
-        by_purpose.setdefault(purpose, []).append(token in blocked)
-    for purpose, flags in by_purpose.items():
-        summary.purpose_sizes[purpose] = len(flags)
-        summary.purposes_any[purpose] += any(flags)
-        summary.purposes_all[purpose] += all(flags)
+    if sizes is None:
+        sizes = _purpose_sizes(purposes)
+    hits = Counter(purposes[t] for t in blocked if t in purposes)
+    for purpose, size in sizes.items():
+        summary.purpose_sizes[purpose] = size
+        got = hits[purpose]
+        summary.purposes_any[purpose] += got > 0
+        summary.purposes_all[purpose] += got == size
     for code, n in (r.get("diagnostics") or {}).items():
         summary.diagnostics[code] += int(n)
         summary.diagnostic_sites[code] += 1
@@ -181,6 +191,7 @@ def build(store: Store, labels: Sequence[str] | None = None) -> Report:
     previous: dict[str, frozenset[str]] | None = None
     previous_label = ""
     purposes_cache: dict[str, dict[str, str]] = {}
+    sizes_cache: dict[str, dict[str, int]] = {}
     for label in chosen:
         summary = LabelSummary(label)
         current: dict[str, frozenset[str]] = {}
@@ -188,7 +199,8 @@ def build(store: Store, labels: Sequence[str] | None = None) -> Report:
         for row in store.results(label):
             if row.registry_id not in purposes_cache:
                 purposes_cache[row.registry_id] = store.agents(row.registry_id)
-            _add(summary, row, purposes_cache[row.registry_id])
+                sizes_cache[row.registry_id] = _purpose_sizes(purposes_cache[row.registry_id])
+            _add(summary, row, purposes_cache[row.registry_id], sizes_cache[row.registry_id])
             blocked = frozenset(row.result.get("blocked_root") or ())
             current[row.site] = blocked
             if change is not None and previous is not None and row.site in previous:
