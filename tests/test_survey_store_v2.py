@@ -80,3 +80,18 @@ def test_a_failing_site_takes_under_one_kilobyte(tmp_path: Path, fixture_web: Fi
         assert result["blocked_root"] == [t for t, _ in agents]  # unpacked in full
         assert result["provenance"]["registry"] == registry_id(agents)
         assert sizes[site] <= 1024, (site, sizes[site])
+
+
+def test_reports_of_packed_and_unpacked_stores_are_equal(tmp_path: Path) -> None:
+    from aioptout.report import build, html
+
+    db = tmp_path / "old.sqlite"
+    shutil.copy(DATA / "survey-store-v1.sqlite", db)
+    with Store(db, readonly=True) as store:  # version 1: nothing packed
+        assert not any(r.blocks_all for r in store.results())
+        before = build(store)
+    with Store(db) as store:  # migrated: unreachable sites block the registry, stored once
+        assert sum(r.blocks_all for r in store.results()) == 2
+        after = build(store)
+    assert after.to_dict() == before.to_dict()
+    assert html.render(after) == html.render(before)

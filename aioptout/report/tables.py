@@ -53,6 +53,8 @@ class LabelSummary:
     registries: set[str] = field(default_factory=set)
     #: The ``--sample`` size the label was surveyed from, if any (its shares are estimates).
     sample: int | None = None
+    #: Sites that block every agent of a registry, by registry (added to blocked_root in build).
+    all_blocked: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -157,16 +159,24 @@ def _add(summary: LabelSummary, row: StoredResult, purposes: Mapping[str, str],
         c["valid"] += bool(info.get("valid"))
     for label, value in (r.get("usage") or {}).items():
         summary.usage.setdefault(label, Counter())[str(value)] += 1
-    blocked = set(r.get("blocked_root") or ())
-    summary.blocked_root.update(blocked)
     if sizes is None:
         sizes = _purpose_sizes(purposes)
-    hits = Counter(purposes[t] for t in blocked if t in purposes)
-    for purpose, size in sizes.items():
-        summary.purpose_sizes[purpose] = size
-        got = hits[purpose]
-        summary.purposes_any[purpose] += got > 0
-        summary.purposes_all[purpose] += got == size
+    if row.blocks_all and purposes:
+        # Every agent of the registry: counted once here, spread over its tokens in build().
+        summary.all_blocked[row.registry_id] += 1
+        for purpose, size in sizes.items():
+            summary.purpose_sizes[purpose] = size
+            summary.purposes_any[purpose] += size > 0
+            summary.purposes_all[purpose] += 1
+    else:
+        blocked = set(r.get("blocked_root") or ())
+        summary.blocked_root.update(blocked)
+        hits = Counter(purposes[t] for t in blocked if t in purposes)
+        for purpose, size in sizes.items():
+            summary.purpose_sizes[purpose] = size
+            got = hits[purpose]
+            summary.purposes_any[purpose] += got > 0
+            summary.purposes_all[purpose] += got == size
     for code, n in (r.get("diagnostics") or {}).items():
         summary.diagnostics[code] += int(n)
         summary.diagnostic_sites[code] += 1
@@ -192,6 +202,7 @@ def build(store: Store, labels: Sequence[str] | None = None) -> Report:
     previous_label = ""
     purposes_cache: dict[str, dict[str, str]] = {}
     sizes_cache: dict[str, dict[str, int]] = {}
+    everyone: dict[str, frozenset[str]] = {}
     for label in chosen:
         summary = LabelSummary(label)
         current: dict[str, frozenset[str]] = {}
@@ -201,13 +212,21 @@ def build(store: Store, labels: Sequence[str] | None = None) -> Report:
                 purposes_cache[row.registry_id] = store.agents(row.registry_id)
                 sizes_cache[row.registry_id] = _purpose_sizes(purposes_cache[row.registry_id])
             _add(summary, row, purposes_cache[row.registry_id], sizes_cache[row.registry_id])
-            blocked = frozenset(row.result.get("blocked_root") or ())
+            if row.blocks_all:
+                if row.registry_id not in everyone:
+                    everyone[row.registry_id] = frozenset(purposes_cache[row.registry_id])
+                blocked = everyone[row.registry_id]
+            else:
+                blocked = frozenset(row.result.get("blocked_root") or ())
             current[row.site] = blocked
             if change is not None and previous is not None and row.site in previous:
                 before = previous[row.site]
                 change.common_sites += 1
                 change.started.update(blocked - before)
                 change.stopped.update(before - blocked)
+        for registry, n in summary.all_blocked.items():
+            for token in purposes_cache.get(registry, {}):
+                summary.blocked_root[token] += n
         for purpose_map in purposes_cache.values():
             for token in purpose_map:
                 summary.blocked_root.setdefault(token, 0)

@@ -132,6 +132,9 @@ class StoredResult:
     aioptout_version: str
     registry_id: str
     result: Mapping[str, Any]
+    #: The site blocks every agent of its registry (stored once): lets a report count it
+    #: without walking the whole agent list.
+    blocks_all: bool = False
 
 
 def _header(path: Path) -> bytes | None:
@@ -329,9 +332,12 @@ class Store:
             codec = _Codec(conn)
             for row in conn.execute(sql, args):
                 label_, site, status, semantics, version, registry, text = row
+                packed = json.loads(text)
+                blocks_all = packed.get("blocked_root") == _ALL_AGENTS
                 yield StoredResult(
                     label_, site, status, semantics, version, registry,
-                    codec.unpack(json.loads(text), site, status, semantics, version, registry),
+                    codec.unpack(packed, site, status, semantics, version, registry),
+                    blocks_all,
                 )
         finally:
             conn.close()
