@@ -107,8 +107,47 @@ def test_html_page_is_self_contained_and_accessible(db: Path) -> None:
         assert title is not None and title.text
         assert desc is not None and desc.text
         assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
-    assert page.count("<table>") == 3  # one table fallback per chart
+    # Every chart is followed by its numbers as a table.
+    for figure_end in [m.end() for m in re.finditer("</figure>", page)]:
+        assert page.startswith("<table>", figure_end)
     assert "GPTBot: 2 of 3 sites" in page
+
+
+def test_html_page_has_methodology_statuses_diagnostics_and_a_time_axis(db: Path) -> None:
+    with Store(db) as store:
+        store.record_run("2025-06", {"semantics": "google", "sample": None, "seed": 0})
+        page = html.render(build(store))
+    assert "<h2>Methodology</h2>" in page and "all listed sites" in page
+    assert '<th scope="row">status absent</th><td>1 (33.3%)</td><td>0 (0.0%)</td>' in page
+    assert '<th scope="row">ROB104</th><td>0 sites, 0 times</td><td>1 sites, 3 times</td>' in page
+    assert "by date (time to scale)" in page
+    assert "95 % CI" not in page  # no label came from a sample
+
+
+def test_time_axis_is_to_scale_only_for_date_labels() -> None:
+    assert html.time_positions(["2025-01", "2025-02", "2025-12"]) == pytest.approx(
+        [0.0, 31 / 334, 1.0])
+    assert html.time_positions(["2024", "2025-07-02"]) == pytest.approx([0.0, 548 / 548])
+    assert html.time_positions(["cc-main-1", "cc-main-2"]) is None
+    assert html.time_positions(["2025-02", "2025-01"]) is None
+
+
+def test_wilson_interval_matches_published_values() -> None:
+    # Newcombe (1998), Statistics in Medicine 17:857, table I: 81/263 → 0.2553–0.3662.
+    lo, hi = html.wilson(81, 263)
+    assert (round(lo, 4), round(hi, 4)) == (0.2553, 0.3662)
+    assert html.wilson(0, 10)[0] == 0.0 and html.wilson(10, 10)[1] == 1.0
+
+
+def test_sampled_labels_carry_wilson_intervals(db: Path) -> None:
+    with Store(db) as store:
+        store.record_run("2025-06", {"sample": 3, "seed": 7})
+        report = build(store)
+    assert report.sample_size("2025-06") == 3 and report.sample_size("2025-01") is None
+    page = html.render(report)
+    lo, hi = html.wilson(2, 3)
+    assert f"2 (66.7%) [95 % CI {100 * lo:.1f} %–{100 * hi:.1f} %]" in page
+    assert "random sample of 3" in page
 
 
 def test_charts_escape_names() -> None:

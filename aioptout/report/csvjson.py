@@ -33,6 +33,8 @@ def rows(report: Report) -> Iterator[Row]:
         row = functools.partial(_row, s.label, n)
 
         yield row("sites", "", n)
+        if s.sample is not None:
+            yield row("sample_size", "", s.sample)
         for status, c in d["statuses"].items():
             yield row("status", status, c)
         for mech, c in d["mechanisms"].items():

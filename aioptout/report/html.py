@@ -7,12 +7,17 @@ labels and marker shapes as well as colour.
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
+import json
+import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 from html import escape
 from typing import Final
 
-from .tables import MECHANISMS, Report, share
+from .tables import TOP_ROWS, LabelSummary, Report, share
 
 #: Colour-blind-safe palette (Okabe–Ito).
 PALETTE: Final = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -23,6 +28,47 @@ TOP_AGENTS: Final = 15
 _BAR_HEIGHT: Final = 22
 _LEFT: Final = 170
 _WIDTH: Final = 640
+
+
+#: z for a two-sided 95 % interval.
+_Z95: Final = 1.959963984540054
+_DATE_LABEL: Final = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+def wilson(count: int, n: int, z: float = _Z95) -> tuple[float, float]:
+    """Wilson score interval of a share ``count / n`` (Wilson 1927), right even near 0 and 1."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = count / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    lo = 0.0 if count <= 0 else max(0.0, centre - half)
+    hi = 1.0 if count >= n else min(1.0, centre + half)
+    return lo, hi
+
+
+def label_date(label: str) -> _dt.date | None:
+    """The date a label names (``2025``, ``2025-06``, ``2025-06-01``), else None."""
+    m = _DATE_LABEL.fullmatch(label)
+    if m is None:
+        return None
+    try:
+        return _dt.date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+    except ValueError:
+        return None
+
+
+def time_positions(labels: Sequence[str]) -> list[float] | None:
+    """Positions 0–1 proportional to time when every label is a date, else None (even spacing)."""
+    dates = [label_date(lab) for lab in labels]
+    if len(dates) < 2 or any(d is None for d in dates):
+        return None
+    days = [d.toordinal() for d in dates if d is not None]
+    first, span = min(days), max(days) - min(days)
+    if span <= 0 or days != sorted(days):
+        return None
+    return [(d - first) / span for d in days]
 
 
 def _pct(x: float) -> str:
@@ -92,8 +138,10 @@ def line_chart(
     desc: str,
     x_labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[float]]],
+    positions: Sequence[float] | None = None,
 ) -> str:
-    """Shares (0–1) per label for several named series, one line and marker shape each."""
+    """Shares (0–1) per label for several named series, one line and marker shape each;
+    ``positions`` (0–1 per label) place labels on a real time axis instead of evenly."""
     width, height, left, right, top, bottom = 720, 320, 50, 150, 20, 50
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([v for _, values in series for v in values] + [0.01])
@@ -101,6 +149,8 @@ def line_chart(
     n = len(x_labels)
 
     def px(i: int) -> float:
+        if positions is not None:
+            return left + plot_w * positions[i]
         return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
 
     def py(v: float) -> float:
@@ -172,13 +222,74 @@ def time_series(report: Report, agents: Sequence[str] = TIME_SERIES_AGENTS) -> t
         f"{a}: " + ", ".join(f"{lab} {_pct(v)}" for lab, v in zip(labels, vals, strict=True))
         for a, vals in series
     )
-    svg = line_chart("time", "Share of sites where each agent may not fetch /, by label",
-                     desc, labels, series)
+    positions = time_positions(labels)
+    title = "Share of sites where each agent may not fetch /, by " + (
+        "date (time to scale)" if positions is not None else "label")
+    svg = line_chart("time", title, desc, labels, series, positions)
     rows = [
-        [s.label, str(s.sites), *(_count_share(s.blocked_root.get(a, 0), s.sites) for a in agents)]
+        [s.label, str(s.sites), *(_estimate(report, s, s.blocked_root.get(a, 0)) for a in agents)]
         for s in report.labels
     ]
     return svg, _table("Sites where the agent may not fetch /", ["label", "sites", *agents], rows)
+
+
+def _estimate(report: Report, summary: LabelSummary, count: int) -> str:
+    """Count and share; for a label surveyed from a ``--sample``, its Wilson 95 % interval."""
+    text = _count_share(count, summary.sites)
+    if report.sample_size(summary.label) is not None and summary.sites:
+        lo, hi = wilson(count, summary.sites)
+        text += f" [95 % CI {_pct(lo)}–{_pct(hi)}]"
+    return text
+
+
+def methodology(report: Report) -> str:
+    """How the numbers were made: inputs, dates, semantics, versions, registries, sample sizes."""
+    rows = []
+    for s in report.labels:
+        runs = [r for r in report.runs if r["label"] == s.label]
+        started = sorted(str(r["started_at"]) for r in runs)
+        options = sorted({json.dumps({k: v for k, v in r["options"].items() if v is not None},
+                                     sort_keys=True) for r in runs})
+        sample = report.sample_size(s.label)
+        rows.append([
+            s.label, str(s.sites),
+            "all listed sites" if sample is None else f"random sample of {sample}",
+            f"{started[0]} – {started[-1]}" if started else "not recorded",
+            ", ".join(sorted(s.semantics)), ", ".join(sorted(s.versions)),
+            ", ".join(sorted(s.registries)), "; ".join(options) or "not recorded",
+        ])
+    notes = (
+        "<p>Each site's robots.txt, /.well-known/aioptout.txt, /.well-known/tdmrep.json, "
+        "/ai.txt and home page were fetched once per label; RFC 9309 §2.3.1 decides what a "
+        "missing (4xx: allow) or unreachable (5xx, no answer: disallow) robots.txt means. "
+        "A mechanism is <em>present</em> when the site states it and <em>valid</em> when its "
+        "reader reports no error. Shares are of all sites of the label, whatever their status. "
+        "For a label surveyed from a random sample, shares carry Wilson 95 % score intervals.</p>"
+    )
+    return "<h2>Methodology</h2>" + notes + _table(
+        "Inputs and provenance per label",
+        ["label", "sites", "selection", "run started (UTC)", "robots.txt semantics",
+         "aioptout", "agent registry", "options"], rows)
+
+
+def statuses(report: Report) -> str:
+    names = sorted({k for s in report.labels for k in s.statuses})
+    rows = [[f"status {n}", *(_estimate(report, s, s.statuses[n]) for s in report.labels)]
+            for n in names]
+    return "<h2>Site status</h2>" + _table(
+        "Sites by status", ["status", *(s.label for s in report.labels)], rows)
+
+
+def diagnostics(report: Report) -> str:
+    last = report.labels[-1]
+    codes = [c for c, _ in last.diagnostic_sites.most_common(TOP_ROWS)]
+    codes += sorted({c for s in report.labels for c in s.diagnostic_sites} - set(codes))[
+        : max(0, TOP_ROWS - len(codes))]
+    rows = [[c, *(f"{s.diagnostic_sites[c]} sites, {s.diagnostics[c]} times"
+                  for s in report.labels)] for c in codes]
+    return "<h2>Diagnostics</h2>" + _table(
+        "Most common diagnostic codes: sites that have them, occurrences",
+        ["code", *(s.label for s in report.labels)], rows)
 
 
 _CSS: Final = """
@@ -195,20 +306,30 @@ def render(report: Report, *, title: str = "aioptout survey report") -> str:
     last = report.labels[-1] if report.labels else None
     sections: list[str] = []
     if last is not None:
-        mech_items = [
-            (m, last.mechanisms[m]["present"], last.sites) for m in MECHANISMS
-            if m in last.mechanisms
-        ]
+        mechs = report.mechanisms()
+        mech_items = [(m, last.mechanisms.get(m, Counter())["present"], last.sites)
+                      for m in mechs]
         desc = "; ".join(f"{m}: {c} of {t} sites" for m, c, t in mech_items)
         sections.append(
             f"<h2>Adoption by mechanism ({escape(last.label)})</h2><figure>"
             + bar_chart("mech", f"Sites with each mechanism present, {last.label}", desc,
                         mech_items)
             + "</figure>"
-            + _table("Mechanisms", ["mechanism", "present", "valid", "sites"], [
-                [m, str(c), str(last.mechanisms[m]["valid"]), str(t)] for m, c, t in mech_items
-            ])
+            + _table("Mechanisms present, per label", ["mechanism", *(
+                s.label for s in report.labels)], [
+                [m, *(_estimate(report, s, s.mechanisms.get(m, Counter())["present"])
+                      for s in report.labels)] for m in mechs])
+            + _table("Mechanisms valid (present, no error), per label", ["mechanism", *(
+                s.label for s in report.labels)], [
+                [m, *(_estimate(report, s, s.mechanisms.get(m, Counter())["valid"])
+                      for s in report.labels)] for m in mechs])
         )
+        usage_rows = [[u, *(_estimate(report, s, s.usage.get(u, Counter())["disallowed"])
+                            for s in report.labels)]
+                      for u in sorted({u for s in report.labels for u in s.usage})]
+        sections.append("<h2>Usage reserved for agent *</h2>" + _table(
+            "Sites where the combined signals disallow the usage",
+            ["usage", *(s.label for s in report.labels)], usage_rows))
         top = sorted(last.blocked_root.items(), key=lambda kv: (-kv[1], kv[0].lower()))
         agent_items = [(a, c, last.sites) for a, c in top[:TOP_AGENTS]]
         desc = "; ".join(f"{a}: {c} of {t} sites" for a, c, t in agent_items)
@@ -217,12 +338,15 @@ def render(report: Report, *, title: str = "aioptout survey report") -> str:
             + bar_chart("agents", f"Sites where the agent may not fetch /, {last.label}", desc,
                         agent_items)
             + "</figure>"
-            + _table("Agents", ["agent", "sites blocking /", "share"],
-                     [[a, str(c), share(c, t)] for a, c, t in agent_items])
+            + _table("Agents", ["agent", "sites blocking /"],
+                     [[a, _estimate(report, last, c)] for a, c, _ in agent_items])
         )
+        sections.append(statuses(report))
+        sections.append(diagnostics(report))
     if report.labels:
         svg, table = time_series(report)
         sections.append(f"<h2>Over time</h2><figure>{svg}</figure>{table}")
+        sections.append(methodology(report))
     prov = sorted({v for s in report.labels for v in s.semantics})
     versions = sorted({v for s in report.labels for v in s.versions})
     return (

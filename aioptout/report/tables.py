@@ -14,15 +14,16 @@ from typing import Any, Final
 from rich import box
 from rich.table import Table
 
-from .. import _mechanisms as _M
+from ..survey.metrics import MECHANISMS as _ALL_MECHANISMS
+from ..survey.metrics import mechanism_order
 from ..survey.store import Store, StoredResult
 
 #: Version of the report JSON (``aioptout report --format json``).
-REPORT_SCHEMA_VERSION: Final = 1
+REPORT_SCHEMA_VERSION: Final = 2
 #: Rows shown in the terminal for agents and diagnostics.
 TOP_ROWS: Final = 15
-#: The mechanisms a report counts (RSL is shown as licences, not as a mechanism column).
-MECHANISMS: Final = tuple(m for m in _M.MECHANISMS if m != _M.RSL)
+#: Report order of the known mechanisms; a store's other names follow (see mechanism_order).
+MECHANISMS: Final = _ALL_MECHANISMS
 USAGE_LABELS: Final = ("train-ai", "search")
 
 
@@ -50,11 +51,16 @@ class LabelSummary:
     semantics: set[str] = field(default_factory=set)
     versions: set[str] = field(default_factory=set)
     registries: set[str] = field(default_factory=set)
+    #: The ``--sample`` size the label was surveyed from, if any (its shares are estimates).
+    sample: int | None = None
+    #: Sites that block every agent of a registry, by registry (added to blocked_root in build).
+    all_blocked: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
             "sites": self.sites,
+            "sample": self.sample,
             "statuses": dict(sorted(self.statuses.items())),
             "mechanisms": {
                 m: {"present": c["present"], "valid": c["valid"]}
@@ -112,6 +118,16 @@ class Change:
 class Report:
     labels: list[LabelSummary]
     changes: list[Change]
+    #: The store's survey runs (label, start time, options such as ``sample`` and ``seed``).
+    runs: list[dict[str, Any]] = field(default_factory=list)
+
+    def mechanisms(self) -> list[str]:
+        """Every mechanism any label recorded, in report order."""
+        return mechanism_order(m for s in self.labels for m in s.mechanisms)
+
+    def sample_size(self, label: str) -> int | None:
+        """The ``--sample`` a label was surveyed from, when it was (then shares are estimates)."""
+        return next((s.sample for s in self.labels if s.label == label), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,28 +137,46 @@ class Report:
         }
 
 
-def _add(summary: LabelSummary, row: StoredResult, purposes: Mapping[str, str]) -> None:
+def _purpose_sizes(purposes: Mapping[str, str]) -> dict[str, int]:
+    return dict(Counter(purposes.values()))
+
+
+def _add(summary: LabelSummary, row: StoredResult, purposes: Mapping[str, str],
+         sizes: Mapping[str, int] | None = None) -> None:
+    """One site into the label's counts; linear in what the site blocks, not in the registry."""
     r = row.result
     summary.sites += 1
     summary.statuses[row.status] += 1
     summary.semantics.add(row.semantics)
     summary.versions.add(row.aioptout_version)
     summary.registries.add(row.registry_id)
+    mechanisms = summary.mechanisms
     for mech, info in (r.get("mechanisms") or {}).items():
-        c = summary.mechanisms.setdefault(mech, Counter())
+        c = mechanisms.get(mech)
+        if c is None:
+            c = mechanisms[mech] = Counter()
         c["present"] += bool(info.get("present"))
         c["valid"] += bool(info.get("valid"))
     for label, value in (r.get("usage") or {}).items():
         summary.usage.setdefault(label, Counter())[str(value)] += 1
-    blocked = set(r.get("blocked_root") or ())
-    summary.blocked_root.update(blocked)
-    by_purpose: dict[str, list[bool]] = {}
-    for token, purpose in purposes.items():
-        by_purpose.setdefault(purpose, []).append(token in blocked)
-    for purpose, flags in by_purpose.items():
-        summary.purpose_sizes[purpose] = len(flags)
-        summary.purposes_any[purpose] += any(flags)
-        summary.purposes_all[purpose] += all(flags)
+    if sizes is None:
+        sizes = _purpose_sizes(purposes)
+    if row.blocks_all and purposes:
+        # Every agent of the registry: counted once here, spread over its tokens in build().
+        summary.all_blocked[row.registry_id] += 1
+        for purpose, size in sizes.items():
+            summary.purpose_sizes[purpose] = size
+            summary.purposes_any[purpose] += size > 0
+            summary.purposes_all[purpose] += 1
+    else:
+        blocked = set(r.get("blocked_root") or ())
+        summary.blocked_root.update(blocked)
+        hits = Counter(purposes[t] for t in blocked if t in purposes)
+        for purpose, size in sizes.items():
+            summary.purpose_sizes[purpose] = size
+            got = hits[purpose]
+            summary.purposes_any[purpose] += got > 0
+            summary.purposes_all[purpose] += got == size
     for code, n in (r.get("diagnostics") or {}).items():
         summary.diagnostics[code] += int(n)
         summary.diagnostic_sites[code] += 1
@@ -167,6 +201,8 @@ def build(store: Store, labels: Sequence[str] | None = None) -> Report:
     previous: dict[str, frozenset[str]] | None = None
     previous_label = ""
     purposes_cache: dict[str, dict[str, str]] = {}
+    sizes_cache: dict[str, dict[str, int]] = {}
+    everyone: dict[str, frozenset[str]] = {}
     for label in chosen:
         summary = LabelSummary(label)
         current: dict[str, frozenset[str]] = {}
@@ -174,14 +210,23 @@ def build(store: Store, labels: Sequence[str] | None = None) -> Report:
         for row in store.results(label):
             if row.registry_id not in purposes_cache:
                 purposes_cache[row.registry_id] = store.agents(row.registry_id)
-            _add(summary, row, purposes_cache[row.registry_id])
-            blocked = frozenset(row.result.get("blocked_root") or ())
+                sizes_cache[row.registry_id] = _purpose_sizes(purposes_cache[row.registry_id])
+            _add(summary, row, purposes_cache[row.registry_id], sizes_cache[row.registry_id])
+            if row.blocks_all:
+                if row.registry_id not in everyone:
+                    everyone[row.registry_id] = frozenset(purposes_cache[row.registry_id])
+                blocked = everyone[row.registry_id]
+            else:
+                blocked = frozenset(row.result.get("blocked_root") or ())
             current[row.site] = blocked
             if change is not None and previous is not None and row.site in previous:
                 before = previous[row.site]
                 change.common_sites += 1
                 change.started.update(blocked - before)
                 change.stopped.update(before - blocked)
+        for registry, n in summary.all_blocked.items():
+            for token in purposes_cache.get(registry, {}):
+                summary.blocked_root[token] += n
         for purpose_map in purposes_cache.values():
             for token in purpose_map:
                 summary.blocked_root.setdefault(token, 0)
@@ -189,7 +234,12 @@ def build(store: Store, labels: Sequence[str] | None = None) -> Report:
         if change is not None:
             changes.append(change)
         previous, previous_label = current, label
-    return Report(summaries, changes)
+    runs = [r for r in store.runs() if r["label"] in set(chosen)]
+    for summary in summaries:
+        sizes = [r["options"].get("sample") for r in runs if r["label"] == summary.label]
+        found = [n for n in sizes if isinstance(n, int) and not isinstance(n, bool)]
+        summary.sample = max(found) if found else None
+    return Report(summaries, changes, runs)
 
 
 def share(n: int, total: int) -> str:
@@ -218,7 +268,7 @@ def render(report: Report) -> list[Table]:
     tables.append(t)
 
     t = _table("Mechanisms present and valid, share of sites", ["mechanism", *names])
-    for mech in [m for m in MECHANISMS if any(m in s.mechanisms for s in labels)]:
+    for mech in report.mechanisms():
         for kind in ("present", "valid"):
             t.add_row(f"{mech} {kind}", *(
                 share(s.mechanisms.get(mech, Counter())[kind], s.sites) for s in labels

@@ -23,6 +23,8 @@ from ._procs import Done, WorkerPool, default_processes
 from .inputs import Job
 from .metrics import (
     DEFAULT_SEMANTICS,
+    ONLINE_MECHANISMS,
+    PAGE_MECHANISMS,
     RESULT_SCHEMA_VERSION,
     SURVEY_LABELS,
     analyze_robots,
@@ -178,18 +180,25 @@ def probe_site(
         "error": None,
     }
     mechanisms: dict[str, dict[str, bool | None]] = {}
+    extra_diagnostics: Counter[str] = Counter()
     for record in report.signals:
         if record.mechanism in _RECORDED:
             present = record.outcome == "present"
             mechanisms[record.mechanism] = {
                 "present": present, "valid": (not record.errors) if present else None
             }
+        if record.mechanism != "robots":
+            extra_diagnostics.update(str(d.code) for d in record.diagnostics)
+    mechanisms["rsl"] = rsl_mechanism(report)
+    mechanisms.update(page_mechanisms(report))
     robots_fetch = report.fetches.get("robots")
     http_status = None if robots_fetch is None else robots_fetch.status
     if report.robots is not None and robots_fetch is not None:
         body = (robots_fetch.body if (robots_fetch.charset or "utf-8") in ("utf-8", "utf-8-sig")
                 else robots_fetch.text)
-        robots = parse_robots(body, site, semantics)
+        # The crawler parsed this very body with Google semantics: parse again only for others.
+        robots = (report.robots if semantics == "google"
+                  else parse_robots(body, site, semantics))
         findings = robots_findings(robots, body, site, tokens)
         mechanisms.update(findings.pop("mechanisms"))
         findings.pop("usage")
@@ -199,6 +208,12 @@ def probe_site(
         result.update(status="unreachable", blocked_root=tokens, diagnostics={})
     else:
         result.update(status="absent", blocked_root=[], diagnostics={})
+    for name in ONLINE_MECHANISMS:
+        mechanisms.setdefault(name, {"present": False, "valid": None})
+    if extra_diagnostics:
+        merged = Counter(result.get("diagnostics") or {})
+        merged.update(extra_diagnostics)
+        result["diagnostics"] = dict(merged)
     usage = {label: value.value for label, value in report.usage.items()}
     result.update(
         http_status=http_status,
@@ -215,6 +230,63 @@ def probe_site(
                        if got.fetched_at else None)
             for name, got in report.fetches.items() if name != "home"]
     return result
+
+
+def _state(present: bool, diagnostics: Iterable[Any]) -> dict[str, bool | None]:
+    if not present:
+        return {"present": False, "valid": None}
+    return {"present": True, "valid": not any(str(d.severity) == "error" for d in diagnostics)}
+
+
+def rsl_mechanism(report: Any) -> dict[str, bool | None]:
+    """RSL is present when some licence document the site associates (robots.txt ``License``,
+    ``Link`` header, HTML link or inline script) was read; valid when none has an error."""
+    records = [r for r in report.signals if r.mechanism == "rsl" and r.outcome == "present"]
+    inline = [s for s in report.page_signals if getattr(s, "mechanism", "") == "rsl"]
+    present = bool(records) or bool(inline) or report.rsl is not None
+    diagnostics = [d for r in records for d in r.diagnostics]
+    for signal in inline:
+        diagnostics.extend(getattr(signal, "diagnostics", ()))
+    return _state(present, diagnostics)
+
+
+def page_mechanisms(report: Any) -> dict[str, dict[str, bool | None]]:
+    """The home page's signals one mechanism at a time (the crawler records them as two kinds,
+    ``http-header`` and ``html-meta``): aipref ``Content-Usage`` and ``Content-Signal`` headers,
+    TDMRep header and meta, and the noai family in ``X-Robots-Tag`` and ``<meta name=robots>``.
+    Every one is recorded, absent ones too, so shares have the same denominator."""
+    from ..signals import robotsmeta
+    from ..signals.aipref import AiprefHeader
+    from ..signals.contentsignal import ContentSignalHeader
+    from ..signals.tdmrep import TdmRepLayers, TdmRepValues
+
+    out: dict[str, dict[str, bool | None]] = {
+        m: {"present": False, "valid": None} for m in PAGE_MECHANISMS
+    }
+    home = report.fetches.get("home")
+    if home is None or home.outcome != "present":
+        return out
+    names = {str(k).lower() for k in home.headers}
+    metas: list[Any] = []
+    for signal in report.page_signals:
+        if isinstance(signal, AiprefHeader):
+            out["aipref-header"] = _state("content-usage" in names, signal.diagnostics)
+        elif isinstance(signal, ContentSignalHeader):
+            out["content-signal-header"] = _state("content-signal" in names, signal.diagnostics)
+        elif isinstance(signal, robotsmeta.RobotsMeta):
+            metas.append(signal)
+        elif isinstance(signal, TdmRepLayers):
+            for layer in signal.layers:
+                if isinstance(layer, TdmRepValues) and layer.technique in ("header", "meta"):
+                    stated = layer.reservation is not None or layer.policy is not None
+                    if layer.technique == "header":
+                        stated = stated or bool(names & {"tdm-reservation", "tdm-policy"})
+                    out[f"tdmrep-{layer.technique}"] = _state(stated, layer.diagnostics)
+    # The crawler lists the header directives before the page's metas (crawl._page_signals).
+    for name, meta in zip(("noai-header", "noai-meta"), metas, strict=False):
+        ai = any(d.token in robotsmeta._AI_DIRECTIVES for d in meta.directives)
+        out[name] = _state(ai, meta.diagnostics)
+    return out
 
 
 def failure_result(site: str, source: str, failures: Iterable[Failure], semantics: str,

@@ -11,10 +11,11 @@ and the numbers differ from a parse:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NotRequired, TypedDict
 
 from .. import __version__
 from .. import usage as _usage
@@ -29,6 +30,31 @@ SEMANTICS: Final = ("google", "rfc9309")
 DEFAULT_SEMANTICS: Final = "google"
 #: The agents whose "may not fetch /" counts the reproduction checks against Google's parser.
 REPRODUCTION_AGENTS: Final = ("GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "anthropic-ai")
+#: Every mechanism a survey records, in report order: site files, robots.txt lines, RSL, then
+#: the home page's HTTP headers and HTML meta one by one, then the crawler's per-kind totals
+#: (``http-header``, ``html-meta``: any signal header / meta) and older or offline names.
+MECHANISMS: Final = (
+    "aioptout", "robots", "aipref", "content-signal", "tdmrep", "ai-txt", "rsl",
+    "aipref-header", "content-signal-header", "tdmrep-header", "noai-header",
+    "tdmrep-meta", "noai-meta", "http-header", "html-meta", "robots-meta", "media",
+)
+#: The mechanisms read from the home page, recorded present or absent for every online site.
+PAGE_MECHANISMS: Final = (
+    "aipref-header", "content-signal-header", "tdmrep-header", "noai-header", "tdmrep-meta",
+    "noai-meta",
+)
+
+#: What every online result records, present or not.
+ONLINE_MECHANISMS: Final = tuple(m for m in MECHANISMS if m not in ("robots-meta", "media"))
+
+
+def mechanism_order(names: Iterable[str]) -> list[str]:
+    """Known mechanisms in report order, then any other name found in a store (never dropped)."""
+    found = set(names)
+    rank = {m: i for i, m in enumerate(MECHANISMS)}
+    return sorted(found, key=lambda m: (rank.get(m, len(rank)), m))
+
+
 #: Usage labels stored per site (aipref core labels).
 SURVEY_LABELS: Final = ("train-ai", "search")
 #: Bytes inspected to tell HTML error pages from robots.txt text.
@@ -38,6 +64,42 @@ _HTML_MARKERS: Final = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml
 _USAGE_MECHANISMS: Final = (("content-signal", "content-signal"), ("aipref", "content-usage"))
 
 Agents = Sequence[tuple[str, str]]
+
+
+class Provenance(TypedDict):
+    aioptout: str
+    semantics: str
+    registry: str
+
+
+class MechanismState(TypedDict):
+    present: bool
+    valid: bool | None
+
+
+class SiteResult(TypedDict):
+    """One stored (label, site) result; its JSON Schema is ``spec/site-result.schema.json``."""
+
+    schema_version: int
+    site: str
+    source: str
+    status: str
+    provenance: Provenance
+    error: str | None
+    blocked_root: list[str]
+    mechanisms: dict[str, MechanismState]
+    usage: dict[str, str]
+    diagnostics: dict[str, int]
+    http_status: NotRequired[int | None]
+    robots_outcome: NotRequired[str]
+    rank: NotRequired[str]
+    failures: NotRequired[list[dict[str, Any]]]
+    body_kind: NotRequired[str | None]
+    directives: NotRequired[dict[str, int]]
+    naive_directives: NotRequired[dict[str, int] | None]
+    mentions: NotRequired[list[str]]
+    compliant: NotRequired[bool]
+    files: NotRequired[list[dict[str, Any]]]
 
 
 def mentions(body: str | bytes, tokens: Iterable[str]) -> dict[str, bool]:
@@ -98,7 +160,15 @@ def registry_agents() -> tuple[tuple[str, str], ...]:
 
 
 def registry_id(agents: Agents) -> str:
-    """A short digest naming an agent list, so a stored result says which registry it used."""
+    """A short digest naming an agent list, so a stored result says which registry it used.
+
+    Every site of a survey names the same list: computed once per list, not once per site."""
+    key = agents if isinstance(agents, tuple) else tuple(agents)
+    return _registry_id(key)
+
+
+@functools.lru_cache(maxsize=16)
+def _registry_id(agents: tuple[tuple[str, str], ...]) -> str:
     text = "\n".join(f"{t}\t{p}" for t, p in sorted(agents, key=lambda a: a[0].lower()))
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -146,10 +216,7 @@ def blocked_root(robots: RobotsTxt, tokens: Iterable[str], url: str) -> list[str
     """
     fallback: bool | None = None
     out: list[str] = []
-    for token in tokens:
-        # A registry token such as "ChatGPT Agent" is asked as the token a User-agent line
-        # naming it selects ("ChatGPT"); the string itself is no token (spec §6, R-6-9).
-        asked = agent_token(token) or token
+    for token, asked in _asked(tuple(tokens)):
         if robots.mentions(asked):
             disallowed = not robots.decide(asked, url).allowed
         else:
@@ -159,6 +226,13 @@ def blocked_root(robots: RobotsTxt, tokens: Iterable[str], url: str) -> list[str
         if disallowed:
             out.append(token)
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _asked(tokens: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each registry token with the token a User-agent line naming it selects ("ChatGPT Agent"
+    is asked as "ChatGPT"; the string itself is no token, spec §6, R-6-9): once per list."""
+    return tuple((token, agent_token(token) or token) for token in tokens)
 
 
 def usage_values(statements: Iterable[Statement], labels: Iterable[str]) -> dict[str, str]:

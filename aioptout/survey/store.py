@@ -34,8 +34,11 @@ from typing import Any, Final, cast
 
 from ..diagnostics import Code, define
 
-#: Version of the table layout; a store written by another layout is refused, not migrated.
-STORE_SCHEMA_VERSION: Final = 1
+#: Version of the table layout.  2: results stored packed (see :func:`pack`); a version-1 store
+#: is read as it is and migrated in place when opened for writing; a newer one is refused.
+STORE_SCHEMA_VERSION: Final = 2
+#: Older layouts this version reads (and migrates when it may write).
+_MIGRATABLE: Final = frozenset({"1"})
 #: SQLite ``PRAGMA application_id`` of an aioptout survey store: "AOOS" in ASCII.
 APPLICATION_ID: Final = 0x414F4F53
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
@@ -129,6 +132,9 @@ class StoredResult:
     aioptout_version: str
     registry_id: str
     result: Mapping[str, Any]
+    #: The site blocks every agent of its registry (stored once): lets a report count it
+    #: without walking the whole agent list.
+    blocks_all: bool = False
 
 
 def _header(path: Path) -> bytes | None:
@@ -145,14 +151,15 @@ def _header(path: Path) -> bytes | None:
     return head or None
 
 
-def _identify(path: Path, *, create: bool) -> None:
-    """Refuse anything but our own store, reading the file only; create it when allowed."""
+def _identify(path: Path, *, create: bool) -> str:
+    """Refuse anything but our own store, reading the file only; create it when allowed.
+    Returns the store's schema version (an older one is migrated by the caller)."""
     head = _header(path)
     if head is None:
         if not create:
             raise _refuse(path, NO_STORE)
         _create(path)
-        return
+        return str(STORE_SCHEMA_VERSION)
     if not head.startswith(_SQLITE_MAGIC) or len(head) < 100:
         raise _refuse(path, NOT_SQLITE)
     app_id = int.from_bytes(head[_APPLICATION_ID_AT:_APPLICATION_ID_AT + 4], "big")
@@ -169,8 +176,8 @@ def _identify(path: Path, *, create: bool) -> None:
     except sqlite3.DatabaseError as exc:
         raise _refuse(path, DAMAGED_STORE, f" ({exc})") from exc
     version = row[0] if row else None
-    if version == str(STORE_SCHEMA_VERSION):
-        return
+    if version == str(STORE_SCHEMA_VERSION) or version in _MIGRATABLE:
+        return str(version)
     if version is not None and version.isdigit() and int(version) > STORE_SCHEMA_VERSION:
         raise _refuse(path, NEWER_STORE, f" (schema {version}; this version reads "
                       f"{STORE_SCHEMA_VERSION})")
@@ -194,6 +201,7 @@ def _create(path: Path) -> None:
             conn.executescript(_SCHEMA)
             conn.execute("INSERT INTO meta VALUES ('schema_version', ?)",
                          (str(STORE_SCHEMA_VERSION),))
+            conn.execute("INSERT INTO meta VALUES ('mechanisms', ?)", (_MECHANISM_KEYS,))
             conn.commit()
             conn.execute("PRAGMA journal_mode=WAL")
         finally:
@@ -249,9 +257,15 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{self.path.parent}: {exc.strerror or exc}") from exc
-        _identify(self.path, create=create and not readonly)
+        version = _identify(self.path, create=create and not readonly)
         self._conn = _connect(self.path, readonly=readonly)
         self._lock = threading.Lock()
+        if version != str(STORE_SCHEMA_VERSION) and not readonly:
+            try:
+                _migrate(self._conn)
+            except sqlite3.DatabaseError as exc:
+                self._conn.close()
+                raise _refuse(self.path, DAMAGED_STORE, f" (migration: {exc})") from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -315,10 +329,15 @@ class Store:
                 sql += " WHERE label = ?"
                 args = (label,)
             sql += " ORDER BY label, site"
+            codec = _Codec(conn)
             for row in conn.execute(sql, args):
                 label_, site, status, semantics, version, registry, text = row
+                packed = json.loads(text)
+                blocks_all = packed.get("blocked_root") == _ALL_AGENTS
                 yield StoredResult(
-                    label_, site, status, semantics, version, registry, json.loads(text)
+                    label_, site, status, semantics, version, registry,
+                    codec.unpack(packed, site, status, semantics, version, registry),
+                    blocks_all,
                 )
         finally:
             conn.close()
@@ -401,6 +420,7 @@ class StoreWriter:
         conn: sqlite3.Connection | None = None
         try:
             conn = _connect(self._path)
+            codec = _Codec(conn)
             batch: list[tuple[str, ...]] = []
             stop = False
             # A steady trickle of results must not wait for a full batch: the oldest
@@ -418,7 +438,7 @@ class StoreWriter:
                     label, result = cast(tuple[str, Mapping[str, Any]], item)
                     if not batch:
                         due = time.monotonic() + FLUSH_SECONDS
-                    batch.append(_row(label, result))
+                    batch.append(_row(label, result, codec))
                 if batch and (stop or len(batch) >= BATCH_SIZE or time.monotonic() >= due):
                     with conn:
                         conn.executemany(_UPSERT, batch)
@@ -437,10 +457,12 @@ class StoreWriter:
                 conn.close()
 
 
-def _row(label: str, result: Mapping[str, Any]) -> tuple[str, ...]:
+def _row(label: str, result: Mapping[str, Any], codec: _Codec | None = None
+         ) -> tuple[str, ...]:
     original = result
     try:
-        text = json.dumps(result, sort_keys=True, separators=(",", ":"))
+        packed = result if codec is None else codec.pack(result)
+        text = json.dumps(packed, sort_keys=True, separators=(",", ":"))
     except (TypeError, ValueError) as exc:  # one site's odd result must not stop the writer
         from .._isolation import Failure
         from .engine import failure_result
@@ -464,3 +486,120 @@ def _row(label: str, result: Mapping[str, Any]) -> tuple[str, ...]:
         str(result.get("rank", "")),
         text,
     )
+
+
+#: Mechanism names in the order a packed ``mechanisms`` string lists them (kept in ``meta``, so
+#: a later version with more mechanisms still reads this store's strings).
+_MECHANISM_KEYS: Final = json.dumps([
+    "aioptout", "robots", "aipref", "content-signal", "tdmrep", "ai-txt", "rsl",
+    "aipref-header", "content-signal-header", "tdmrep-header", "noai-header", "tdmrep-meta",
+    "noai-meta", "http-header", "html-meta",
+])
+_CODE_STATE: Final[dict[str, dict[str, bool | None]]] = {
+    "-": {"present": False, "valid": None}, "v": {"present": True, "valid": True},
+    "x": {"present": True, "valid": False}}
+#: The agent list of a result that blocks every agent of its registry (stored once, in agents).
+_ALL_AGENTS: Final = "*"
+
+
+class _Codec:
+    """Packs a result for storage and unpacks it exactly: what every site repeats is kept once.
+
+    Packed results drop ``site``, ``status`` and ``provenance`` (the row's columns hold them;
+    ``~`` lists which were dropped), store an agent list equal to the whole registry (every
+    unreachable site's) as ``"*"`` and the usual mechanism map as one character per mechanism.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._agents: dict[str, list[str] | None] = {}
+        row = conn.execute("SELECT value FROM meta WHERE key = 'mechanisms'").fetchone()
+        self._keys: list[str] = json.loads(row[0]) if row else []
+
+    def _all(self, registry: str) -> list[str] | None:
+        if registry not in self._agents:
+            tokens = [r[0] for r in self._conn.execute(
+                "SELECT token FROM agents WHERE registry_id = ?", (registry,))]
+            self._agents[registry] = sorted(tokens, key=lambda t: (t.lower(), t)) or None
+        return self._agents[registry]
+
+    def pack(self, result: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(result)
+        prov = out.get("provenance")
+        dropped = ""
+        if isinstance(out.get("site"), str):
+            del out["site"]
+            dropped += "s"
+        if isinstance(out.get("status"), str):
+            del out["status"]
+            dropped += "t"
+        if isinstance(prov, dict) and set(prov) == {"aioptout", "semantics", "registry"} and all(
+                isinstance(v, str) for v in prov.values()):
+            del out["provenance"]
+            dropped += "p"
+            everyone = self._all(prov["registry"])
+            blocked = out.get("blocked_root")
+            if everyone is not None and isinstance(blocked, list) and blocked == everyone:
+                out["blocked_root"] = _ALL_AGENTS
+        mechanisms = out.get("mechanisms")
+        if isinstance(mechanisms, dict) and self._keys and set(mechanisms) == set(self._keys):
+            codes = [_code(mechanisms[k]) for k in self._keys]
+            if all(codes):
+                out["mechanisms"] = "".join(c for c in codes if c)
+        if dropped:
+            out["~"] = dropped
+        return out
+
+    def unpack(self, packed: dict[str, Any], site: str, status: str, semantics: str,
+               version: str, registry: str) -> dict[str, Any]:
+        dropped = packed.pop("~", "")
+        if not isinstance(dropped, str):
+            return packed
+        if "s" in dropped:
+            packed["site"] = site
+        if "t" in dropped:
+            packed["status"] = status
+        if "p" in dropped:
+            packed["provenance"] = {"aioptout": version, "semantics": semantics,
+                                    "registry": registry}
+        if packed.get("blocked_root") == _ALL_AGENTS:
+            packed["blocked_root"] = list(self._all(registry) or ())
+        mechanisms = packed.get("mechanisms")
+        if isinstance(mechanisms, str) and len(mechanisms) == len(self._keys):
+            packed["mechanisms"] = {k: dict(_CODE_STATE[c])
+                                    for k, c in zip(self._keys, mechanisms, strict=True)}
+        return dict(sorted(packed.items()))
+
+
+def _code(value: Any) -> str | None:
+    """The one-character code of a mechanism state, or None when it has none (kept as is)."""
+    if isinstance(value, dict) and set(value) == {"present", "valid"}:
+        present, valid = value["present"], value["valid"]
+        if present is False and valid is None:
+            return "-"
+        if present is True and isinstance(valid, bool):
+            return "v" if valid else "x"
+    return None
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Rewrite a version-1 store's results packed, in one transaction: all or nothing."""
+    with conn:
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('mechanisms', ?)", (_MECHANISM_KEYS,))
+        codec = _Codec(conn)
+        after = ("", "")
+        while True:
+            rows = conn.execute(
+                "SELECT label, site, result FROM results WHERE (label, site) > (?, ?) "
+                "ORDER BY label, site LIMIT ?", (*after, BATCH_SIZE)).fetchall()
+            if not rows:
+                break
+            batch = [(json.dumps(codec.pack(json.loads(text)), sort_keys=True,
+                                 separators=(",", ":")), label, site)
+                     for label, site, text in rows]
+            conn.executemany("UPDATE results SET result = ? WHERE label = ? AND site = ?",
+                             batch)
+            after = (rows[-1][0], rows[-1][1])
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                     (str(STORE_SCHEMA_VERSION),))
+        conn.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION}")

@@ -32,6 +32,7 @@ from .. import usage as U
 from .._isolation import ANALYSIS_FAILED, Failure, guarded
 from .._limits import MAX_FILE_BYTES
 from .._rfc3339 import parse_now
+from .._wellknown import ROBOTS_PATH
 from ..crawl import SiteReport, check_site, site_origin
 from ..drift import DriftReport, drift_folder, drift_site
 from ..fetch import DEFAULT_POLITENESS_DELAY, Fetcher, FetchResult
@@ -544,7 +545,7 @@ def create_app(
             if origin is not None:
                 # The site's address first: a refused site is answered before any audit (the
                 # fetcher's cache serves this robots.txt to the audit).
-                fetcher.fetch(origin + "/robots.txt")
+                fetcher.fetch(origin + ROBOTS_PATH)
                 if any(not item["redirects"] for item in fetcher.refused):
                     return None, fetcher.refused
             report = drift_site(site, declaration, fetcher=fetcher)
